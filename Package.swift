@@ -1,0 +1,47 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "gradlog",
+    products: [
+        .executable(name: "gradlog", targets: ["GradlogCLI"]),
+        .library(name: "Gradlog", targets: ["GradlogStore", "GradlogProgram", "GradlogAutodiff"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // SQLite from the system, through its C API only.
+        .systemLibrary(
+            name: "CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
+        // The tape: ops, forward, backward. No I/O.
+        .target(name: "GradlogAutodiff"),
+        // The .grad language: lexer, parser, diagnostics; builds a tape.
+        .target(name: "GradlogProgram", dependencies: ["GradlogAutodiff"]),
+        // SQLite storage: connection, migrations, run writer, readers, diff, queries.
+        // migrations/ and queries/ at the top level are compiled in by the EmbedSQL plugin.
+        .target(
+            name: "GradlogStore",
+            dependencies: ["CSQLite", "GradlogAutodiff", "GradlogProgram"],
+            plugins: ["EmbedSQL"]
+        ),
+        .executableTarget(
+            name: "GradlogCLI",
+            dependencies: [
+                "GradlogStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // Build-time tool and plugin that turn migrations/*.sql and queries/*.sql into Swift source.
+        .executableTarget(name: "EmbedSQLTool", path: "Sources/EmbedSQLTool"),
+        .plugin(name: "EmbedSQL", capability: .buildTool(), dependencies: ["EmbedSQLTool"]),
+
+        .testTarget(name: "GradlogAutodiffTests", dependencies: ["GradlogAutodiff"]),
+        .testTarget(name: "GradlogProgramTests", dependencies: ["GradlogProgram"]),
+        .testTarget(name: "GradlogStoreTests", dependencies: ["GradlogStore", "CSQLite"]),
+        .testTarget(name: "GradlogCLITests", dependencies: ["GradlogCLI", "GradlogStore"]),
+    ]
+)

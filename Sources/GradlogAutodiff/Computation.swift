@@ -1,0 +1,49 @@
+/// A tape together with what a person reads next to its numbers: node names, source lines,
+/// the named inputs and the output. This is what gradlog records.
+public struct Computation: Sendable {
+    public struct Input: Sendable, Equatable {
+        public var name: String
+        public var node: NodeID
+        public init(name: String, node: NodeID) {
+            self.name = name
+            self.node = node
+        }
+    }
+
+    public var tape: Tape
+    /// Per node: its name, or nil for an unnamed intermediate.
+    public var names: [String?]
+    /// Per node: the 1-based source line it came from, or 0 when there is no source.
+    public var lines: [Int32]
+    public var inputs: [Input]
+    public var output: NodeID
+
+    public init(tape: Tape, names: [String?], lines: [Int32], inputs: [Input], output: NodeID) {
+        precondition(names.count == tape.count && lines.count == tape.count, "one label per node")
+        precondition(output >= 0 && Int(output) < tape.count, "output must be on the tape")
+        self.tape = tape
+        self.names = names
+        self.lines = lines
+        self.inputs = inputs
+        self.output = output
+    }
+
+    public var count: Int { tape.count }
+
+    /// Sets the named inputs (others keep their value) and recomputes every node.
+    /// Returns the names that are not inputs, and changes nothing if there are any.
+    public mutating func setInputs(_ values: [String: Double]) -> [String] {
+        let unknown = values.keys.filter { name in !inputs.contains { $0.name == name } }
+        guard unknown.isEmpty else { return unknown.sorted() }
+        for input in inputs {
+            if let value = values[input.name] { tape.setLeaf(input.node, value: value) }
+        }
+        tape.forward()
+        return []
+    }
+
+    /// Adjoints of every node with respect to the output.
+    public func backward() -> [Double] {
+        tape.backward(from: output)
+    }
+}

@@ -1,0 +1,149 @@
+/// A node's operation. The raw value is the op code stored in the database (`op.code` in
+/// migrations/0001); a test keeps the two lists in step, so never renumber a case.
+public enum Op: UInt8, CaseIterable, Sendable {
+    case input = 0
+    case const = 1
+    case add = 2
+    case sub = 3
+    case mul = 4
+    case div = 5
+    case neg = 6
+    /// `pow(a, b)` with both operands differentiated.
+    case pow = 7
+    /// `a ^ c` where `c` is a literal: the exponent is a fixed parameter, not differentiated
+    /// (PyTorch's `x ** 2` with a Python scalar), so a negative base never produces NaN.
+    case powc = 8
+    case exp = 9
+    case log = 10
+    case sqrt = 11
+    case sin = 12
+    case cos = 13
+    case tan = 14
+    case tanh = 15
+    case sigmoid = 16
+    case relu = 17
+    case abs = 18
+    case max = 19
+    case min = 20
+
+    /// The name shown to people and stored in the `op` table.
+    public var name: String {
+        switch self {
+        case .input: "input"
+        case .const: "const"
+        case .add: "add"
+        case .sub: "sub"
+        case .mul: "mul"
+        case .div: "div"
+        case .neg: "neg"
+        case .pow: "pow"
+        case .powc: "powc"
+        case .exp: "exp"
+        case .log: "log"
+        case .sqrt: "sqrt"
+        case .sin: "sin"
+        case .cos: "cos"
+        case .tan: "tan"
+        case .tanh: "tanh"
+        case .sigmoid: "sigmoid"
+        case .relu: "relu"
+        case .abs: "abs"
+        case .max: "max"
+        case .min: "min"
+        }
+    }
+
+    /// Number of inputs: 0 for leaves, 1 for unary ops, 2 for binary ops.
+    public var arity: Int {
+        switch self {
+        case .input, .const: 0
+        case .neg, .exp, .log, .sqrt, .sin, .cos, .tan, .tanh, .sigmoid, .relu, .abs: 1
+        case .add, .sub, .mul, .div, .pow, .powc, .max, .min: 2
+        }
+    }
+
+    /// Local derivatives that do not depend on the operands. The store keeps these in the
+    /// `op` table instead of once per node.
+    public var fixedLocalDerivatives: (Double, Double)? {
+        switch self {
+        case .add: (1, 1)
+        case .sub: (1, -1)
+        case .neg: (-1, .nan)
+        default: nil
+        }
+    }
+
+    public init?(name: String) {
+        guard let op = Op.allCases.first(where: { $0.name == name }) else { return nil }
+        self = op
+    }
+
+    /// The forward value and the local derivatives with respect to each input, side by side.
+    /// `b` is ignored by unary ops; unused derivative slots are NaN.
+    ///
+    /// IEEE semantics throughout (1/0 is inf, log(-1) is NaN). At kinks the derivative follows
+    /// PyTorch: relu'(0) = 0, abs'(0) = 0, and max/min ties split the adjoint evenly.
+    public func evaluate(_ a: Double, _ b: Double) -> (value: Double, d0: Double, d1: Double) {
+        switch self {
+        case .input, .const:
+            return (a, .nan, .nan)
+        case .add:
+            return (a + b, 1, 1)
+        case .sub:
+            return (a - b, 1, -1)
+        case .mul:
+            return (a * b, b, a)
+        case .div:
+            let v = a / b
+            return (v, 1 / b, -v / b)
+        case .neg:
+            return (-a, -1, .nan)
+        case .pow:
+            let v = Libm.pow(a, b)
+            // PyTorch masks the exponent's derivative where the base is 0 and the exponent >= 0.
+            let dExponent = (a == 0 && b >= 0) ? 0 : v * Libm.log(a)
+            return (v, Self.powBaseDerivative(a, b), dExponent)
+        case .powc:
+            return (Libm.pow(a, b), Self.powBaseDerivative(a, b), 0)
+        case .exp:
+            let v = Libm.exp(a)
+            return (v, v, .nan)
+        case .log:
+            return (Libm.log(a), 1 / a, .nan)
+        case .sqrt:
+            let v = a.squareRoot()
+            return (v, 1 / (2 * v), .nan)
+        case .sin:
+            return (Libm.sin(a), Libm.cos(a), .nan)
+        case .cos:
+            return (Libm.cos(a), -Libm.sin(a), .nan)
+        case .tan:
+            let v = Libm.tan(a)
+            return (v, 1 + v * v, .nan)
+        case .tanh:
+            let v = Libm.tanh(a)
+            return (v, 1 - v * v, .nan)
+        case .sigmoid:
+            let v = 1 / (1 + Libm.exp(-a))
+            return (v, v * (1 - v), .nan)
+        case .relu:
+            return (a > 0 || a.isNaN ? a : 0, a > 0 ? 1 : 0, .nan)
+        case .abs:
+            let d: Double = a > 0 ? 1 : (a < 0 ? -1 : (a.isNaN ? a : 0))
+            return (Swift.abs(a), d, .nan)
+        case .max:
+            if a.isNaN || b.isNaN { return (a.isNaN ? a : b, 1, 1) }
+            if a == b { return (a, 0.5, 0.5) }
+            return a > b ? (a, 1, 0) : (b, 0, 1)
+        case .min:
+            if a.isNaN || b.isNaN { return (a.isNaN ? a : b, 1, 1) }
+            if a == b { return (a, 0.5, 0.5) }
+            return a < b ? (a, 1, 0) : (b, 0, 1)
+        }
+    }
+
+    /// d/da a^b = b * a^(b-1), written so that b = 0 gives 0 rather than 0 * inf.
+    static func powBaseDerivative(_ a: Double, _ b: Double) -> Double {
+        b == 0 ? 0 : b * Libm.pow(a, b - 1)
+    }
+}

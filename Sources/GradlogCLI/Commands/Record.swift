@@ -1,0 +1,114 @@
+import ArgumentParser
+import Foundation
+import GradlogStore
+
+extension Gradlog {
+    struct Record: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run a .grad program forward and backward and record every intermediate.",
+            discussion: """
+                Writes the run in one transaction: every node's value, local derivatives and \
+                adjoint. The database is created on first use.
+
+                  gradlog record examples/cs231n.grad
+                  gradlog record examples/cs231n.grad --set x=2 --set y=-1 --name probe --tag lr=0.1
+                """
+        )
+
+        @Argument(help: "The program file (.grad).")
+        var program: String
+
+        @Option(name: .customLong("set"), help: ArgumentHelp("Set an input: NAME=VALUE (repeatable). VALUE may be nan, inf or -inf.", valueName: "name=value"))
+        var assignments: [String] = []
+
+        @Option(help: "A label for the run; refer to it by this name later.")
+        var name: String?
+
+        @Option(name: .customLong("tag"), help: ArgumentHelp("A key=value tag stored with the run (repeatable).", valueName: "key=value"))
+        var tags: [String] = []
+
+        @OptionGroup var options: GlobalOptions
+
+        func validate() throws {
+            if options.format == .jsonl { throw ValidationError("--format jsonl is for `gradlog query`; use json here") }
+            _ = try parsedAssignments()
+            _ = try parsedTags()
+        }
+
+        func parsedAssignments() throws -> [String: Double] {
+            var values: [String: Double] = [:]
+            for assignment in assignments {
+                let (key, text) = try Self.split(assignment, option: "--set", what: "NAME=VALUE")
+                guard let value = FloatEncoding.parse(text) else {
+                    throw ValidationError("--set \(assignment): '\(text)' is not a number (expected e.g. 1.5, -2e-3, nan, inf)")
+                }
+                guard values.updateValue(value, forKey: key) == nil else {
+                    throw ValidationError("--set \(key) is given twice")
+                }
+                values[key] = value
+            }
+            return values
+        }
+
+        func parsedTags() throws -> [(key: String, value: String)] {
+            var seen = Set<String>()
+            return try tags.map { tag in
+                let (key, value) = try Self.split(tag, option: "--tag", what: "KEY=VALUE")
+                guard seen.insert(key).inserted else { throw ValidationError("--tag \(key) is given twice") }
+                return (key, value)
+            }
+        }
+
+        static func split(_ text: String, option: String, what: String) throws -> (String, String) {
+            guard let eq = text.firstIndex(of: "="), eq != text.startIndex else {
+                throw ValidationError("\(option) \(text): expected \(what)")
+            }
+            return (String(text[..<eq]), String(text[text.index(after: eq)...]))
+        }
+
+        func run() throws {
+            let program = try Self.load(self.program)
+            let computation = try program.computation(setting: try parsedAssignments())
+            let log = try options.open(.create)
+            let run = try log.record(computation, program: program, programPath: self.program, name: name, tags: try parsedTags())
+            Self.print(run, format: options.format)
+        }
+
+        /// Reads and parses a program file; read failures become messages naming the file.
+        static func load(_ path: String) throws -> Program {
+            let data: Data
+            do {
+                data = try Data(contentsOf: URL(fileURLWithPath: path))
+            } catch {
+                throw CLIError("cannot read program \(path): \(FileManager.default.fileExists(atPath: path) ? "permission denied or not a file" : "no such file")")
+            }
+            guard let source = String(data: data, encoding: .utf8) else {
+                throw CLIError("cannot read program \(path): it is not UTF-8 text")
+            }
+            return try Program(source: source, file: path)
+        }
+
+        static func print(_ run: RecordedRun, format: OutputFormat) {
+            let inputs = Value.array(run.inputs.map { input in
+                .object([("name", .string(input.name)), ("value", Value(input.value)), ("grad", Value(input.grad))])
+            })
+            switch format {
+            case .json, .jsonl:
+                let object = Value.object([
+                    ("run_id", .int(run.id)),
+                    ("node_count", .int(Int64(run.nodeCount))),
+                    ("output", .object([("name", Value(run.outputName)), ("value", .float(run.outputValue))])),
+                    ("inputs", inputs),
+                ])
+                StandardOutput.shared.line(object.json)
+            case .csv, .table:
+                if format == .table {
+                    StandardOutput.shared.line("recorded run \(run.id): \(run.nodeCount) nodes, output \(run.outputName ?? "#?") = \(FloatEncoding.format(run.outputValue))")
+                }
+                let writer = RowWriter(format: format, columns: ["input", "value", "grad"])
+                for input in run.inputs { writer.row([.string(input.name), Value(input.value), Value(input.grad)]) }
+                writer.finish()
+            }
+        }
+    }
+}

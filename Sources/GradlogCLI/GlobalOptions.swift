@@ -1,0 +1,30 @@
+import ArgumentParser
+import Foundation
+import GradlogStore
+
+/// Options every command that reads or writes a log takes.
+struct GlobalOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The database file (default: $GRADLOG_DB, else ./gradlog.db).", valueName: "path"))
+    var db: String?
+
+    @Option(name: .long, help: "Output format: table, csv or json.")
+    var format: OutputFormat = .table
+
+    var databasePath: String {
+        if let db { return db }
+        if let env = ProcessInfo.processInfo.environment["GRADLOG_DB"], !env.isEmpty { return env }
+        return "gradlog.db"
+    }
+
+    func open(_ mode: Database.Mode) throws -> GradLog {
+        try GradLog(path: databasePath, mode: mode)
+    }
+
+    func validate() throws {
+        if format == .jsonl { throw ValidationError("--format jsonl is for `gradlog query`; use json here") }
+    }
+}
+
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case table, csv, json, jsonl
+}

@@ -1,0 +1,78 @@
+import ArgumentParser
+import Foundation
+import GradlogStore
+
+@main
+struct Gradlog: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gradlog",
+        abstract: "Record gradient computations into SQLite, query them, and diff runs.",
+        discussion: """
+            Every node's forward value, local derivatives and adjoint are kept in an SQLite \
+            file (--db, else $GRADLOG_DB, else ./gradlog.db) that any SQLite client can open.
+
+              gradlog record examples/cs231n.grad
+              gradlog show latest
+              gradlog runs --format json
+
+            Exit status: 0 success; 1 the runs differ (diff) or a check failed; 2 an error \
+            (bad input, missing run, unreadable file); messages go to standard error.
+            """,
+        version: GradLog.toolVersion,
+        subcommands: [Record.self, Runs.self, Show.self]
+    )
+
+    /// Parses, runs, and maps every failure to a message on stderr and an exit status,
+    /// so that no error reaches the user as a crash.
+    static func main() {
+        signal(SIGPIPE, SIG_IGN)  // a closed pipe (`| head`) ends output quietly, see StandardOutput
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+            StandardOutput.shared.flush()
+            Foundation.exit(0)
+        } catch {
+            StandardOutput.shared.flush()
+            Foundation.exit(report(error))
+        }
+    }
+
+    /// Prints `error` for a person and returns the exit status.
+    static func report(_ error: Error) -> Int32 {
+        if let status = error as? ExitStatus { return status.code }
+        if let error = error as? ProgramError {
+            printError(error.description)
+            return 2
+        }
+        if isOurs(error) {
+            printError("gradlog: error: \(error)")
+            return 2
+        }
+        // ArgumentParser's own errors: usage mistakes, --help and --version.
+        if exitCode(for: error) == .success {
+            print(fullMessage(for: error))
+            return 0
+        }
+        printError(fullMessage(for: error))
+        return 2
+    }
+
+    static func isOurs(_ error: Error) -> Bool {
+        error is GradLogError || error is SQLiteError || error is CLIError || error is UnknownInputs || error is OpenError
+    }
+
+    static func printError(_ message: String) {
+        FileHandle.standardError.write(Data((message + "\n").utf8))
+    }
+}
+
+/// An exit status without a message, e.g. 1 for "the runs differ".
+struct ExitStatus: Error {
+    var code: Int32
+}
+
+/// A mistake in how the command was called, found while running it.
+struct CLIError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,239 @@
+import GradlogAutodiff
+
+/// Parses a `.grad` program and emits its nodes onto a tape as it goes, one statement a line:
+///
+/// ```
+/// statement := 'input' NAME '=' ['-'] NUMBER | 'output' NAME | NAME '=' expr
+/// expr      := term (('+' | '-') term)*
+/// term      := unary (('*' | '/') unary)*
+/// unary     := '-' unary | power            -- so -x^2 is -(x^2)
+/// power     := primary ['^' unary]          -- right-associative: a^b^c is a^(b^c)
+/// primary   := NUMBER | NAME | NAME '(' expr (',' expr)* ')' | '(' expr ')'
+/// ```
+struct Parser {
+    private var lexer: Lexer
+    private let file: String
+    private var token: Token
+    private var builder: ProgramBuilder
+
+    init(source: [UInt8], file: String) throws(ProgramError) {
+        self.lexer = Lexer(bytes: source)
+        self.file = file
+        self.token = Token(kind: .end, start: 0, end: 0, line: 1, column: 1)
+        self.builder = ProgramBuilder()
+        try advance()
+    }
+
+    /// Reads every statement and returns the finished computation and the inputs' defaults.
+    mutating func parseProgram() throws(ProgramError) -> (Computation, defaults: [Double]) {
+        while token.kind != .end {
+            if token.kind != .newline {
+                try parseStatement()
+            }
+            guard token.kind == .newline || token.kind == .end else {
+                throw error("expected the end of the statement, found \(describe(token))")
+            }
+            if token.kind == .newline { try advance() }
+        }
+        guard builder.statementCount > 0 else {
+            throw ProgramError(file: file, line: 1, column: 1, message: "the program has no statements")
+        }
+        return try builder.finish(file: file, endLine: token.line)
+    }
+
+    private mutating func parseStatement() throws(ProgramError) {
+        let nameToken = token
+        guard token.kind == .name else {
+            throw error("expected a statement ('input NAME = NUMBER', 'output NAME' or 'NAME = expression'), found \(describe(token))")
+        }
+        let word = text(token)
+        try advance()
+        if word == "input" && token.kind == .name {
+            let name = token
+            try advance()
+            try expect(.equals, "'=' and the input's default value after 'input \(text(name))'")
+            let valueToken = token
+            let negative = token.kind == .minus
+            if negative { try advance() }
+            guard token.kind == .number else {
+                throw error(at: valueToken, "expected a number as the default of input '\(text(name))', found \(describe(valueToken))")
+            }
+            let value = number(token)
+            try advance()
+            if let message = builder.declareInput(text(name), negative ? -value : value, line: Int32(name.line)) {
+                throw error(at: name, message)
+            }
+        } else if word == "output" && token.kind == .name {
+            let name = token
+            try advance()
+            if let message = builder.declareOutput(text(name)) { throw error(at: name, message) }
+        } else {
+            guard token.kind == .equals else {
+                throw error(at: token, "expected '=' after '\(word)', found \(describe(token))")
+            }
+            try advance()
+            builder.line = Int32(nameToken.line)
+            let node = try parseExpression()
+            builder.assign(word, node)
+        }
+    }
+
+    private mutating func parseExpression() throws(ProgramError) -> NodeID {
+        var lhs = try parseTerm()
+        while token.kind == .plus || token.kind == .minus {
+            let op: Op = token.kind == .plus ? .add : .sub
+            try advance()
+            lhs = builder.apply(op, lhs, try parseTerm())
+        }
+        return lhs
+    }
+
+    private mutating func parseTerm() throws(ProgramError) -> NodeID {
+        var lhs = try parseUnary()
+        while token.kind == .star || token.kind == .slash {
+            let op: Op = token.kind == .star ? .mul : .div
+            try advance()
+            lhs = builder.apply(op, lhs, try parseUnary())
+        }
+        return lhs
+    }
+
+    private mutating func parseUnary() throws(ProgramError) -> NodeID {
+        guard token.kind == .minus else { return try parsePower() }
+        try advance()
+        let operand = try parseUnary()
+        // A negated literal is a negative constant, not a neg node over a positive one.
+        return builder.negate(operand)
+    }
+
+    private mutating func parsePower() throws(ProgramError) -> NodeID {
+        let base = try parsePrimary()
+        guard token.kind == .caret else { return base }
+        try advance()
+        let exponent = try parseUnary()
+        return builder.apply(builder.isConstant(exponent) ? .powc : .pow, base, exponent)
+    }
+
+    private mutating func parsePrimary() throws(ProgramError) -> NodeID {
+        let start = token
+        switch token.kind {
+        case .number:
+            try advance()
+            return builder.constant(number(start))
+        case .lparen:
+            try advance()
+            let inner = try parseExpression()
+            try expect(.rparen, "')' to close the '(' at column \(start.column)")
+            return inner
+        case .name:
+            try advance()
+            if token.kind == .lparen { return try parseCall(start) }
+            guard let node = builder.lookup(text(start)) else {
+                throw error(at: start, "'\(text(start))' is not defined (define it above, or declare it with 'input \(text(start)) = NUMBER')")
+            }
+            return node
+        default:
+            throw error("expected an expression, found \(describe(token))")
+        }
+    }
+
+    private mutating func parseCall(_ nameToken: Token) throws(ProgramError) -> NodeID {
+        let name = text(nameToken)
+        guard let function = Function(rawValue: name) else {
+            throw error(at: nameToken, "unknown function '\(name)' (known: \(Function.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
+        try advance()  // (
+        var arguments: [NodeID] = []
+        if token.kind != .rparen {
+            arguments.append(try parseExpression())
+            while token.kind == .comma {
+                try advance()
+                arguments.append(try parseExpression())
+            }
+        }
+        try expect(.rparen, "',' or ')' in the arguments of \(name)")
+        guard arguments.count == function.op.arity else {
+            let wanted = function.op.arity == 1 ? "1 argument" : "\(function.op.arity) arguments"
+            throw error(at: nameToken, "\(name) takes \(wanted), got \(arguments.count)")
+        }
+        if function.op == .pow, builder.isConstant(arguments[1]) {
+            return builder.apply(.powc, arguments[0], arguments[1])
+        }
+        return builder.apply(function.op, arguments[0], arguments.count > 1 ? arguments[1] : Tape.noInput)
+    }
+
+    // MARK: - Tokens
+
+    private mutating func advance() throws(ProgramError) {
+        switch lexer.next() {
+        case .success(let next): token = next
+        case .failure(let e):
+            throw ProgramError(file: file, line: e.line, column: e.column, message: e.message, sourceLine: sourceLine(e.line))
+        }
+    }
+
+    private mutating func expect(_ kind: Token.Kind, _ what: String) throws(ProgramError) {
+        guard token.kind == kind else { throw error("expected \(what), found \(describe(token))") }
+        try advance()
+    }
+
+    private func text(_ t: Token) -> String {
+        String(decoding: lexer.bytes[t.start..<t.end], as: UTF8.self)
+    }
+
+    private func number(_ t: Token) -> Double {
+        // The lexer only passes well-formed decimal literals, which Double always parses.
+        Double(text(t))!
+    }
+
+    private func describe(_ t: Token) -> String {
+        switch t.kind {
+        case .end: "the end of the file"
+        case .newline: "the end of the line"
+        default: "'\(text(t))'"
+        }
+    }
+
+    private func error(_ message: String) -> ProgramError { error(at: token, message) }
+
+    private func error(at t: Token, _ message: String) -> ProgramError {
+        ProgramError(file: file, line: t.line, column: t.column, message: message, sourceLine: sourceLine(t.line))
+    }
+
+    private func sourceLine(_ line: Int) -> String {
+        var current = 1
+        var start = 0
+        let bytes = lexer.bytes
+        while current < line, let newline = bytes[start...].firstIndex(of: UInt8(ascii: "\n")) {
+            start = newline + 1
+            current += 1
+        }
+        let end = bytes[start...].firstIndex(of: UInt8(ascii: "\n")) ?? bytes.count
+        var text = String(decoding: bytes[start..<end], as: UTF8.self)
+        if text.hasSuffix("\r") { text.removeLast() }
+        return text
+    }
+}
+
+/// The functions a program may call.
+enum Function: String, CaseIterable {
+    case exp, log, sqrt, sin, cos, tan, tanh, sigmoid, relu, abs, pow, max, min
+
+    var op: Op {
+        switch self {
+        case .exp: .exp
+        case .log: .log
+        case .sqrt: .sqrt
+        case .sin: .sin
+        case .cos: .cos
+        case .tan: .tan
+        case .tanh: .tanh
+        case .sigmoid: .sigmoid
+        case .relu: .relu
+        case .abs: .abs
+        case .pow: .pow
+        case .max: .max
+        case .min: .min
+        }
+    }
+}

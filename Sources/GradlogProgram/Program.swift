@@ -1,0 +1,55 @@
+import GradlogAutodiff
+
+/// A parsed `.grad` program: its source and the computation it describes, evaluated at the
+/// inputs' defaults.
+///
+/// ```
+/// # f(x, y) = x * y + 1
+/// input x = 3
+/// input y = -4
+/// f = x * y + 1
+/// ```
+public struct Program: Sendable {
+    /// The file name used in diagnostics and stored with runs.
+    public let file: String
+    public let source: String
+    /// Evaluated at the inputs' defaults; see `computation(setting:)` for other values.
+    public let computation: Computation
+    /// Each input's default, in declaration order (parallel to `computation.inputs`).
+    public let defaults: [Double]
+
+    /// Parses `source`. Errors carry file:line:column and what was expected.
+    public init(source: String, file: String = "<program>") throws(ProgramError) {
+        var parser = try Parser(source: Array(source.utf8), file: file)
+        let (computation, defaults) = try parser.parseProgram()
+        self.file = file
+        self.source = source
+        self.computation = computation
+        self.defaults = defaults
+    }
+
+    /// The computation with some inputs set to new values, forward pass done.
+    /// Throws `UnknownInputs` naming every key that is not an input of the program.
+    public func computation(setting values: [String: Double]) throws(UnknownInputs) -> Computation {
+        var result = computation
+        if !values.isEmpty {
+            let unknown = result.setInputs(values)
+            guard unknown.isEmpty else {
+                throw UnknownInputs(names: unknown, inputs: computation.inputs.map(\.name))
+            }
+        }
+        return result
+    }
+}
+
+/// `--set` named something that is not an input of the program.
+public struct UnknownInputs: Error, Equatable, Sendable, CustomStringConvertible {
+    public var names: [String]
+    public var inputs: [String]
+
+    public var description: String {
+        let list = names.map { "'\($0)'" }.joined(separator: ", ")
+        let known = inputs.isEmpty ? "the program has no inputs" : "its inputs are \(inputs.joined(separator: ", "))"
+        return "\(list) \(names.count == 1 ? "is not an input" : "are not inputs") of the program; \(known)"
+    }
+}

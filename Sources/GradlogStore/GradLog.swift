@@ -1,0 +1,83 @@
+import CSQLite
+import Foundation
+@_exported import GradlogAutodiff
+@_exported import GradlogProgram
+
+/// An experiment log of gradient computations: one SQLite file.
+///
+/// ```swift
+/// let log = try GradLog(path: "gradlog.db", mode: .create)
+/// let b = ComputationBuilder()
+/// let x = b.input("x", 3), y = b.input("y", -4)
+/// let f = (x * y + sigmoid(y)).named("f")
+/// let run = try log.record(b.finish(output: f), name: "demo")
+/// for node in try log.nodes(run: run.id) { print(node.name ?? "", node.value, node.grad) }
+/// ```
+public final class GradLog {
+    public static let toolVersion = "0.1.0"
+
+    public let database: Database
+    public var path: String { database.path }
+
+    /// Opens a log. `.create` makes the file if it is missing and applies pending migrations;
+    /// `.readWrite` migrates an existing file; `.readOnly` never writes and refuses a file whose
+    /// schema is not current. Files that are not gradlog databases are refused untouched.
+    public init(path: String, mode: Database.Mode) throws {
+        let exists = FileManager.default.fileExists(atPath: path)
+        if !exists && mode != .create { throw GradLogError.noDatabase(path: path) }
+        if exists, let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size == 0 {
+            throw GradLogError.notAGradlogDatabase(path: path, reason: "the file is empty")
+        }
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw GradLogError.notAGradlogDatabase(path: path, reason: "it is a directory")
+        }
+        do {
+            database = try Database(path: path, mode: mode)
+            let migrator = Migrator()
+            switch mode {
+            case .readOnly:
+                guard let applied = try migrator.inspect(database) else {
+                    throw GradLogError.notAGradlogDatabase(path: path, reason: "it has no tables")
+                }
+                try migrator.verify(database, applied: applied)
+                if applied.count < migrator.migrations.count {
+                    throw GradLogError.olderSchemaReadOnly(
+                        path: path, databaseVersion: applied.keys.max() ?? 0, knownVersion: migrator.latestVersion)
+                }
+            case .readWrite, .create:
+                if !exists { try database.execute("PRAGMA journal_mode = WAL") }
+                try migrator.migrate(database)
+            }
+            // WAL with synchronous=NORMAL: a committed run survives a killed process; only a
+            // power loss can take back the last commits, and never corrupts the file.
+            try database.execute("PRAGMA synchronous = NORMAL")
+        } catch let error as SQLiteError {
+            throw Self.explain(error, path: path)
+        }
+    }
+
+    /// Turns SQLite's open-time failures into messages about the file.
+    static func explain(_ error: SQLiteError, path: String) -> Error {
+        switch error.code {
+        case SQLITE_NOTADB:
+            return GradLogError.notAGradlogDatabase(path: path, reason: "it is not an SQLite database")
+        case SQLITE_CANTOPEN:
+            let folder = (path as NSString).deletingLastPathComponent
+            if !folder.isEmpty && !FileManager.default.fileExists(atPath: folder) {
+                return OpenError(message: "cannot create \(path): the folder \(folder) does not exist")
+            }
+            return OpenError(message: "cannot open \(path): \(error.message) (check the path and its permissions)")
+        case SQLITE_READONLY:
+            return OpenError(message: "cannot write to \(path): the file or its folder is read-only")
+        default:
+            return error
+        }
+    }
+}
+
+/// A database file that could not be opened, explained.
+public struct OpenError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
+}

@@ -1,0 +1,39 @@
+/// The SQL the store runs itself, in one place. Users' SQL goes through `GradLog.query`;
+/// named queries live in queries/.
+enum StoreSQL {
+    // Writing a run
+    static let findGraph = "SELECT id, node_count FROM graph WHERE program_sha256 = ?1"
+    static let insertGraph = "INSERT INTO graph (program, program_sha256, node_count, output_id) VALUES (?1, ?2, ?3, ?4)"
+    static let insertGraphNode = """
+        INSERT INTO graph_node (graph_id, id, name, op, in0_back, in1_back, line)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+        """
+    static let insertRun = """
+        INSERT INTO run (name, created_at, status, graph_id, program_path, tool_version, sqlite_version)
+        VALUES (?1, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 'complete', ?2, ?3, ?4, ?5)
+        """
+    static let insertRunNode = "INSERT INTO run_node (run_id, id, value, grad, d0, d1) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+    static let insertTag = "INSERT INTO run_tag (run_id, key, value) VALUES (?1, ?2, ?3)"
+
+    // Reading runs
+    static let runColumns = """
+        SELECT id, name, created_at, status, node_count, output_id, output_name, output_value,
+               program_path, program_sha256, tool_version, sqlite_version
+        FROM runs
+        """
+    static let allRuns = runColumns + " ORDER BY id"
+    static let runByID = runColumns + " WHERE id = ?1"
+    static let runIDsByName = "SELECT id FROM run WHERE name = ?1 ORDER BY id"
+    static let latestRun = "SELECT id FROM run ORDER BY id DESC LIMIT 1 OFFSET ?1"
+    static let runInputs = "SELECT name, value, grad, node_id FROM inputs WHERE run_id = ?1 ORDER BY node_id"
+    static let runTags = "SELECT key, value FROM run_tag WHERE run_id = ?1 ORDER BY key"
+    static let runProgram = "SELECT program, program_path FROM runs WHERE id = ?1"
+    static let runNodes = """
+        SELECT v.id, g.name, g.op, g.in0_back, g.in1_back, g.line, v.value, v.grad, v.d0, v.d1
+        FROM run r
+        JOIN run_node v ON v.run_id = r.id
+        JOIN graph_node g ON g.graph_id = r.graph_id AND g.id = v.id
+        WHERE r.id = ?1
+        ORDER BY v.id
+        """
+}
