@@ -15,6 +15,10 @@ struct Parser {
     private let file: String
     private var token: Token
     private var builder: ProgramBuilder
+    /// How deeply the expression being parsed nests (parentheses, unary minus, `^`).
+    private var depth = 0
+    /// Deeper expressions are refused rather than risking the stack: no person writes them.
+    static let maximumDepth = 256
 
     init(source: [UInt8], file: String) throws(ProgramError) {
         self.lexer = Lexer(bytes: source)
@@ -99,6 +103,11 @@ struct Parser {
     }
 
     private mutating func parseUnary() throws(ProgramError) -> NodeID {
+        depth += 1
+        defer { depth -= 1 }
+        guard depth <= Self.maximumDepth else {
+            throw error("the expression nests more than \(Self.maximumDepth) levels deep; split it into statements")
+        }
         guard token.kind == .minus else { return try parsePower() }
         try advance()
         let operand = try parseUnary()

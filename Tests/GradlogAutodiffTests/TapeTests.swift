@@ -1,0 +1,67 @@
+import Foundation
+import Testing
+@testable import GradlogAutodiff
+
+@Suite struct TapeTests {
+    /// micrograd's published sanity check (README / test_engine.py): y = -20, dy/dx = 46.
+    @Test func microgradSanityExample() {
+        let b = ComputationBuilder()
+        let x = b.input("x", -4)
+        let z = 2 * x + 2 + x
+        let q = relu(z) + z * x
+        let h = relu(z * z)
+        let y = h + q + q * x
+        let c = b.finish(output: y)
+        let adjoint = c.backward()
+        #expect(y.value == -20)
+        #expect(adjoint[Int(x.id)] == 46)
+    }
+
+    /// Fan-out accumulates: d(a*a)/da = 2a.
+    @Test func fanOutAccumulates() {
+        let b = ComputationBuilder()
+        let a = b.input("a", 3)
+        let c = b.finish(output: a * a)
+        #expect(c.backward()[Int(a.id)] == 6)
+    }
+
+    /// A node the output does not depend on keeps adjoint 0, even when its own local
+    /// derivative is infinite (so 0 * inf cannot leak a NaN into the log).
+    @Test func unreachableNodesHaveZeroAdjoint() {
+        let b = ComputationBuilder()
+        let x = b.input("x", 0)
+        let dead = log(x)  // local derivative 1/0 = inf
+        let out = x + 1
+        let c = b.finish(output: out)
+        let adjoint = c.backward()
+        #expect(adjoint[Int(dead.id)] == 0)
+        #expect(adjoint[Int(x.id)] == 1)
+    }
+
+    /// The backward pass is one loop: a 300,000-deep chain needs no recursion.
+    @Test func deepChainDoesNotOverflow() {
+        let b = ComputationBuilder()
+        let x = b.input("x", 0.5)
+        var v = x
+        for _ in 0..<300_000 { v = v * 1.0000001 }
+        let c = b.finish(output: v)
+        let adjoint = c.backward()
+        let expected = Foundation.pow(1.0000001, 300_000.0)
+        #expect(abs(adjoint[Int(x.id)] - expected) <= 1e-9 * expected)
+    }
+
+    /// Re-running forward with a new leaf value gives what a fresh build gives.
+    @Test func forwardAfterSetLeafMatchesFreshBuild() {
+        func build(_ x0: Double) -> Computation {
+            let b = ComputationBuilder()
+            let x = b.input("x", x0)
+            return b.finish(output: tanh(x * x) + sin(x) / (1 + exp(-x)))
+        }
+        var c = build(0.3)
+        #expect(c.setInputs(["x": -1.7]).isEmpty)
+        let fresh = build(-1.7)
+        #expect(c.tape.values == fresh.tape.values)
+        #expect(c.backward() == fresh.backward())
+        #expect(c.setInputs(["nope": 1]) == ["nope"])
+    }
+}
