@@ -1,12 +1,12 @@
 import Foundation
 
-// Usage: EmbedSQLTool OUTPUT.swift FOLDER...
-// Writes one `[EmbeddedFile]` per folder (named after it), with the folder's .sql files sorted
-// by name, each as an escaped Swift string literal so the text is embedded byte for byte.
+// Usage: EmbedSQLTool OUTPUT.swift FILE.sql...
+// Writes `EmbeddedSQL.migrations` and `EmbeddedSQL.queries`, each the .sql files of the folder
+// of that name sorted by file name, as escaped Swift string literals (byte for byte).
 
 let arguments = CommandLine.arguments.dropFirst()
-guard let outputPath = arguments.first, arguments.count >= 2 else {
-    FileHandle.standardError.write(Data("usage: EmbedSQLTool OUTPUT.swift FOLDER...\n".utf8))
+guard let outputPath = arguments.first else {
+    FileHandle.standardError.write(Data("usage: EmbedSQLTool OUTPUT.swift FILE.sql...\n".utf8))
     exit(2)
 }
 
@@ -33,17 +33,17 @@ func literal(_ text: String) -> String {
 var swift = "// Generated at build time by EmbedSQLTool from the top-level .sql files. Do not edit.\n\n"
 swift += "enum EmbeddedSQL {\n"
 do {
-    for folderPath in arguments.dropFirst() {
-        let folder = URL(fileURLWithPath: folderPath)
-        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path)
-            .filter { $0.hasSuffix(".sql") }.sorted()
-        swift += "    static let \(folder.lastPathComponent): [EmbeddedFile] = [\n"
-        for name in names {
-            let data = try Data(contentsOf: folder.appendingPathComponent(name))
+    let files = arguments.dropFirst().map { URL(fileURLWithPath: $0) }
+    for folder in ["migrations", "queries"] {
+        let members = files.filter { $0.deletingLastPathComponent().lastPathComponent == folder }
+            .sorted { $0.lastPathComponent < $1.lastPathComponent }
+        swift += "    static let \(folder): [EmbeddedFile] = [\n"
+        for file in members {
+            let data = try Data(contentsOf: file)
             guard let text = String(data: data, encoding: .utf8) else {
-                throw CocoaError(.fileReadInapplicableStringEncoding, userInfo: [NSFilePathErrorKey: name])
+                throw CocoaError(.fileReadInapplicableStringEncoding, userInfo: [NSFilePathErrorKey: file.path])
             }
-            swift += "        EmbeddedFile(name: \(literal(name)), text: \(literal(text))),\n"
+            swift += "        EmbeddedFile(name: \(literal(file.lastPathComponent)), text: \(literal(text))),\n"
         }
         swift += "    ]\n"
     }
