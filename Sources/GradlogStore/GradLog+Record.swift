@@ -54,7 +54,8 @@ extension GradLog {
             })
     }
 
-    static func validateRunName(_ name: String) throws {
+    /// Refuses names that would read as a run reference (an id, `latest`, `latest~N`).
+    public static func validateRunName(_ name: String) throws {
         if name.isEmpty || Int64(name) != nil || name.hasPrefix("latest") {
             throw GradLogError.invalidRunName(name)
         }

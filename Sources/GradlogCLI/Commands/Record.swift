@@ -33,6 +33,7 @@ extension Gradlog {
             if options.format == .jsonl { throw ValidationError("--format jsonl is for `gradlog query`; use json here") }
             _ = try parsedAssignments()
             _ = try parsedTags()
+            if let name { try GradLog.validateRunName(name) }
         }
 
         func parsedAssignments() throws -> [String: Double] {
