@@ -33,10 +33,10 @@ public final class GradLog {
             throw GradLogError.notAGradlogDatabase(path: path, reason: "it is a directory")
         }
         do {
-            database = try Database(path: path, mode: mode)
+            database = try Self.connect(path: path, mode: mode)
             let migrator = Migrator()
             switch mode {
-            case .readOnly:
+            case .readOnly, .immutable:
                 guard let applied = try migrator.inspect(database) else {
                     throw GradLogError.notAGradlogDatabase(path: path, reason: "it has no tables")
                 }
@@ -54,6 +54,21 @@ public final class GradLog {
             try database.execute("PRAGMA synchronous = NORMAL")
         } catch let error as SQLiteError {
             throw Self.explain(error, path: path)
+        }
+    }
+
+    /// Opens the connection. A WAL database in a folder this user cannot write cannot be read
+    /// the usual way (SQLite needs to create its -shm file), so reading falls back to opening
+    /// it as immutable.
+    private static func connect(path: String, mode: Database.Mode) throws -> Database {
+        let database = try Database(path: path, mode: mode)
+        guard mode == .readOnly else { return database }
+        do {
+            _ = try database.scalarInt("SELECT count(*) FROM sqlite_schema")
+            return database
+        } catch {
+            guard error.code == SQLITE_READONLY || error.code == SQLITE_CANTOPEN else { throw error }
+            return try Database(path: path, mode: .immutable)
         }
     }
 
