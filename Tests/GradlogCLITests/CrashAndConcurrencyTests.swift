@@ -11,17 +11,7 @@ import Testing
         return source
     }
 
-    func shell(_ db: String, _ sql: String) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-        process.arguments = [db, sql]
-        let out = Pipe()
-        process.standardOutput = out
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-    }
+    func shell(_ db: String, _ sql: String) throws -> String { try SQLiteShell.run(db, sql) }
 
     /// Runs whose stored node rows do not add up to their node count: must always be empty.
     static let partialRuns = """

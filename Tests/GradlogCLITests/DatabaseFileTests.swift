@@ -3,21 +3,7 @@ import Testing
 
 /// The database file is an ordinary SQLite file: the stock shell opens it and agrees.
 @Suite struct DatabaseFileTests {
-    static let sqlite3 = "/usr/bin/sqlite3"
-
-    func shell(_ db: String, _ sql: String) throws -> String {
-        try #require(FileManager.default.isExecutableFile(atPath: Self.sqlite3), "the stock sqlite3 shell is needed (apt-get install sqlite3)")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.sqlite3)
-        process.arguments = [db, sql]
-        let out = Pipe()
-        process.standardOutput = out
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
-        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-    }
+    func shell(_ db: String, _ sql: String) throws -> String { try SQLiteShell.run(db, sql) }
 
     @Test func stockShellReadsTheLogAndIntegrityIsOK() throws {
         let dir = try TemporaryDirectory()

@@ -38,12 +38,7 @@ import Testing
     @Test func someoneElsesSQLiteFile() throws {
         let dir = try TemporaryDirectory()
         let path = dir.path("other.db")
-        let sqlite = Process()
-        sqlite.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-        sqlite.arguments = [path, "CREATE TABLE customers(id INTEGER PRIMARY KEY, name TEXT); INSERT INTO customers VALUES (1, 'Ada');"]
-        try sqlite.run()
-        sqlite.waitUntilExit()
-        try #require(sqlite.terminationStatus == 0)
+        _ = try SQLiteShell.run(path, "CREATE TABLE customers(id INTEGER PRIMARY KEY, name TEXT); INSERT INTO customers VALUES (1, 'Ada');")
         try expectRefused(path, fragment: "is not a gradlog database: it is an SQLite database of another application")
     }
 
