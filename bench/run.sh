@@ -12,6 +12,7 @@
 #   BENCH_QUERY_RUNS=20 runs recorded into the query database
 #   BENCH_TIMEOUT=600   seconds before a single gradlog/peer command is abandoned
 #   BENCH_KEEP=1        keep the temp folder (databases, programs) for inspection
+#   BENCH_GRADLOG=PATH  benchmark this gradlog binary instead of building one
 #
 # Prints markdown tables. Wall time is measured around the process (date +%s%N), peak RSS
 # is the kernel's "Maximum resident set size" from /usr/bin/time -v. Bytes per node are
@@ -64,7 +65,7 @@ build_gradlog() {
         fi
         local missing
         missing=$( { grep -oE "should be located under '[^']+'" "$TMP/build.log" | sed -E "s/.*'([^']+)'/\1/"
-                     grep -oE "NSFilePath=$shadow/[^,]+" "$TMP/build.log" | sed -E "s#NSFilePath=$shadow/##"; } | sort -u)
+                     grep -oE "NSFilePath=$shadow/[^,}]+" "$TMP/build.log" | sed -E "s#NSFilePath=$shadow/##"; } | sort -u)
         [ -z "$missing" ] && break
         local dir
         local added=0
@@ -78,7 +79,7 @@ build_gradlog() {
     exit 1
 }
 
-build_gradlog
+if [ -n "${BENCH_GRADLOG:-}" ]; then GRADLOG=$BENCH_GRADLOG; log "using BENCH_GRADLOG=$GRADLOG (no build)"; else build_gradlog; fi
 log "building bench/limit.c ..."
 gcc "$BENCH/limit.c" -lsqlite3 -lm -O2 -o "$TMP/limit" || { log "ERROR: cannot build limit.c"; exit 1; }
 LIMIT="$TMP/limit"
@@ -239,7 +240,7 @@ if [ "$QUERY" = 1 ]; then
         fi
         if command -v sqlite3 >/dev/null; then
             # the same question asked of the schema directly, as a yardstick for the query command
-            qbest "sqlite3: nodes view WHERE name = '$mid' (20 rows)" "sqlite3 $D \"SELECT run_id, id, value, grad FROM nodes WHERE name = '$mid'\""
+            qbest "sqlite3: nodes view WHERE name = '$mid' ($QUERY_RUNS rows)" "sqlite3 $D \"SELECT run_id, id, value, grad FROM nodes WHERE name = '$mid'\""
         fi
         QUERY_ROWS+=("| database size | $(awk -v b="$(dbbytes "$QDB")" 'BEGIN { printf "%.0f MB", b / 1048576 }') | |")
     fi
