@@ -4,26 +4,29 @@ import PackagePlugin
 /// Compiles the top-level `migrations/*.sql` and `queries/*.sql` into the target as Swift string
 /// literals, so the `gradlog` binary works when copied alone.
 ///
-/// The files live outside the target, so every file and both folders are declared as the
-/// command's inputs: editing a file or adding one to a folder (which changes the folder) reruns
-/// the command. `EmbeddedSQLTests` holds the embedded copies against the files as a backstop.
+/// SwiftPM runs this plugin only when it re-plans the build (a target's folder or Package.swift
+/// changes), not when a file in migrations/ or queries/ is added, edited or removed, so a file
+/// list computed here goes stale: an edit to a newly added file is missed, and removing a listed
+/// file fails the build with "missing inputs". Instead the command's only input is a stamp file
+/// that the tool touches after each run, so the tool runs on every build; it rewrites the
+/// generated file only when the SQL changed, so an unchanged build recompiles nothing.
+/// `EmbeddedSQLTests` holds the embedded copies against the files as a backstop.
 @main
 struct EmbedSQL: BuildToolPlugin {
     func createBuildCommands(context: PluginContext, target: Target) throws -> [Command] {
         let root = context.package.directoryURL
         let folders = ["migrations", "queries"].map { root.appending(path: $0) }
-        var files: [URL] = []
-        for folder in folders {
-            let names = try FileManager.default.contentsOfDirectory(atPath: folder.path)
-            files += names.filter { $0.hasSuffix(".sql") }.sorted().map { folder.appending(path: $0) }
-        }
         let output = context.pluginWorkDirectoryURL.appending(path: "EmbeddedSQL.swift")
+        let stamp = context.pluginWorkDirectoryURL.appending(path: "EmbedSQL.stamp")
+        if !FileManager.default.fileExists(atPath: stamp.path) {
+            try Data().write(to: stamp)
+        }
         return [
             .buildCommand(
-                displayName: "Embedding migrations/ and queries/ into \(target.name)",
+                displayName: "Embedding the SQL of migrations and queries into \(target.name)",
                 executable: try context.tool(named: "EmbedSQLTool").url,
-                arguments: [output.path] + folders.map(\.path),
-                inputFiles: folders + files,
+                arguments: ["--stamp", stamp.path, output.path] + folders.map(\.path),
+                inputFiles: [stamp],
                 outputFiles: [output]
             )
         ]

@@ -1,12 +1,20 @@
 import Foundation
 
-// Usage: EmbedSQLTool OUTPUT.swift FOLDER...
+// Usage: EmbedSQLTool [--stamp STAMP] OUTPUT.swift FOLDER...
 // Writes one `[EmbeddedFile]` per folder (named after it), with the folder's .sql files sorted
 // by name, each as an escaped Swift string literal so the text is embedded byte for byte.
+// A missing folder embeds as an empty list. OUTPUT is rewritten only when its text changes;
+// STAMP, if given, is touched afterwards so that the build runs this tool again next time
+// (see Plugins/EmbedSQL).
 
-let arguments = CommandLine.arguments.dropFirst()
+var arguments = Array(CommandLine.arguments.dropFirst())
+var stampPath: String?
+if arguments.first == "--stamp", arguments.count >= 2 {
+    stampPath = arguments[1]
+    arguments.removeFirst(2)
+}
 guard let outputPath = arguments.first, arguments.count >= 2 else {
-    FileHandle.standardError.write(Data("usage: EmbedSQLTool OUTPUT.swift FOLDER...\n".utf8))
+    FileHandle.standardError.write(Data("usage: EmbedSQLTool [--stamp STAMP] OUTPUT.swift FOLDER...\n".utf8))
     exit(2)
 }
 
@@ -35,8 +43,9 @@ swift += "enum EmbeddedSQL {\n"
 do {
     for folderPath in arguments.dropFirst() {
         let folder = URL(fileURLWithPath: folderPath)
-        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path)
-            .filter { $0.hasSuffix(".sql") }.sorted()
+        let names = FileManager.default.fileExists(atPath: folder.path)
+            ? try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".sql") }.sorted()
+            : []
         swift += "    static let \(folder.lastPathComponent): [EmbeddedFile] = [\n"
         for name in names {
             let data = try Data(contentsOf: folder.appendingPathComponent(name))
@@ -48,7 +57,13 @@ do {
         swift += "    ]\n"
     }
     swift += "}\n"
-    try Data(swift.utf8).write(to: URL(fileURLWithPath: outputPath), options: .atomic)
+    let output = URL(fileURLWithPath: outputPath)
+    if (try? Data(contentsOf: output)) != Data(swift.utf8) {
+        try Data(swift.utf8).write(to: output, options: .atomic)
+    }
+    if let stampPath {
+        try FileManager.default.setAttributes([.modificationDate: Date()], ofItemAtPath: stampPath)
+    }
 } catch {
     FileHandle.standardError.write(Data("EmbedSQLTool: \(error)\n".utf8))
     exit(1)
