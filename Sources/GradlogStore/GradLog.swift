@@ -34,6 +34,7 @@ public final class GradLog {
         }
         do {
             database = try Database(path: path, mode: mode)
+            try SQLFunctions.register(on: database)
             let migrator = Migrator()
             switch mode {
             case .readOnly:
