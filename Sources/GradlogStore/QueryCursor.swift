@@ -21,5 +21,5 @@ public final class QueryCursor {
     public var isReadOnly: Bool { statement.isReadOnly }
 
     /// The rows the statement inserted, updated or deleted, once it has run.
-    public var changes: Int64 { sqlite3_changes64(statement.database.handle) }
+    public var changes: Int64 { Int64(sqlite3_changes(statement.database.handle)) }
 }

@@ -18,7 +18,7 @@ extension Gradlog {
                 inside gradlog (ulps, float_eq, is_nan, is_finite, float_bits) are described in \
                 docs/schema.md.
 
-                  gradlog query "SELECT name, value, grad FROM nodes WHERE run_id = :run" --param run=latest
+                  gradlog query "SELECT name, grad FROM nodes WHERE run_id = :run" --param run=latest
                   gradlog query nonfinite --param run=latest
                   gradlog query top-grads --param run=3 --param limit=5 --format json
                   gradlog query --list
