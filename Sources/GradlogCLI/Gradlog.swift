@@ -19,7 +19,7 @@ struct Gradlog: ParsableCommand {
             (bad input, missing run, unreadable file); messages go to standard error.
             """,
         version: GradLog.toolVersion,
-        subcommands: [Record.self, Runs.self, Show.self]
+        subcommands: [Record.self, Runs.self, Show.self, Query.self]
     )
 
     /// Parses, runs, and maps every failure to a message on stderr and an exit status,
@@ -58,7 +58,7 @@ struct Gradlog: ParsableCommand {
     }
 
     static func isOurs(_ error: Error) -> Bool {
-        error is GradLogError || error is SQLiteError || error is CLIError || error is UnknownInputs || error is OpenError
+        error is GradLogError || error is QueryError || error is SQLiteError || error is CLIError || error is UnknownInputs || error is OpenError
     }
 
     static func printError(_ message: String) {

@@ -36,6 +36,7 @@ public final class GradLog {
         }
         do {
             database = try Self.connect(path: path, mode: mode == .create ? .readWrite : mode)
+            try SQLFunctions.register(on: database)
             let migrator = Migrator()
             switch mode {
             case .readOnly, .immutable:
