@@ -18,6 +18,12 @@ let package = Package(
             pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]
         ),
+        // zlib from the system, for storing large program texts compressed.
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
         // The tape: ops, forward, backward. No I/O.
         .target(name: "GradlogAutodiff"),
         // The .grad language: lexer, parser, diagnostics; builds a tape.
@@ -26,7 +32,7 @@ let package = Package(
         // migrations/ and queries/ at the top level are compiled in by the EmbedSQL plugin.
         .target(
             name: "GradlogStore",
-            dependencies: ["CSQLite", "GradlogAutodiff", "GradlogProgram"],
+            dependencies: ["CSQLite", "CZlib", "GradlogAutodiff", "GradlogProgram"],
             plugins: ["EmbedSQL"]
         ),
         .executableTarget(

@@ -1,11 +1,11 @@
 -- 0001_initial: the first gradlog schema.
 --
--- Physical tables are singular (run, run_node, graph, graph_node, op, run_tag); the public,
+-- Physical tables are singular (run, run_node, graph, graph_input, op, run_tag); the public,
 -- documented relations are the plural views (runs, nodes, edges, inputs, tags). Scripts should
 -- read the views: the tables may change shape between versions, the views keep their columns.
 --
--- A program's structure (names, ops, wiring, lines) is stored once in graph/graph_node and
--- shared by every run of the same program text; a run stores only its numbers in run_node.
+-- A program's structure (names, ops, wiring, lines) is stored once, on the node rows of the
+-- first run of that program text, and shared by every later run of it (graph_node view).
 --
 -- Float columns (value, grad, d0, d1) are declared without a type so that SQLite keeps each
 -- double exactly as bound: a finite double, +-inf and -0.0 are stored as REAL, bit for bit.
@@ -47,26 +47,28 @@ INSERT INTO op (code, name, arity, fixed_d0, fixed_d1) VALUES
     (19, 'max', 2, NULL, NULL),
     (20, 'min', 2, NULL, NULL);
 
--- One row per distinct program structure.
+-- One row per distinct program (by the SHA-256 of its text). Every run of the same text shares
+-- its structure, which is stored once: in the node rows of the graph's first run
+-- (structure_run_id), read through the graph_node view.
 CREATE TABLE graph (
     id INTEGER PRIMARY KEY,
-    program TEXT,                  -- the program text; NULL for computations built in Swift
-    program_sha256 TEXT UNIQUE,    -- hex SHA-256 of program; NULL when program is NULL
+    program TEXT,                  -- the program text, when it is at most 64 KiB
+    program_deflate BLOB,          -- a larger text, zlib-compressed (sqlar_uncompress in the sqlite3 shell)
+    program_bytes INTEGER,         -- length of the text in bytes; NULL for computations built in Swift
+    program_sha256 TEXT UNIQUE,    -- hex SHA-256 of the text; NULL for computations built in Swift
     node_count INTEGER NOT NULL,
-    output_id INTEGER NOT NULL
+    output_id INTEGER NOT NULL,
+    structure_run_id INTEGER NOT NULL  -- the run whose run_node rows carry the structure columns
 );
 
--- A program's nodes in evaluation (topological) order. Inputs are stored as distances back
--- (input id = id - in0_back), which keeps the common "previous node" reference to 0 bytes.
-CREATE TABLE graph_node (
+-- A graph's inputs in declaration order (a few rows per program), so that finding them needs
+-- no scan of the structure.
+CREATE TABLE graph_input (
     graph_id INTEGER NOT NULL REFERENCES graph (id),
-    id INTEGER NOT NULL,
-    name TEXT,
-    op INTEGER NOT NULL REFERENCES op (code),
-    in0_back INTEGER,
-    in1_back INTEGER,
-    line INTEGER NOT NULL,
-    PRIMARY KEY (graph_id, id)
+    position INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    node_id INTEGER NOT NULL,
+    PRIMARY KEY (graph_id, position)
 ) WITHOUT ROWID;
 
 CREATE TABLE run (
@@ -80,17 +82,32 @@ CREATE TABLE run (
     sqlite_version TEXT NOT NULL
 );
 CREATE INDEX run_by_name ON run (name);
+CREATE INDEX run_by_graph ON run (graph_id);
 
--- A run's numbers, one row per node.
+-- A run's nodes, one row each. The numbers are on every run's rows; the structure columns
+-- (name .. line_offset) only on the rows of the graph's structure run, NULL elsewhere. Inputs
+-- and lines are stored as offsets from the node id (input id = id - in0_back, line = id -
+-- line_offset), which keeps the common "previous node" and "one node a line" cases to a byte.
 CREATE TABLE run_node (
-    run_id INTEGER NOT NULL REFERENCES run (id),
+    run_id INTEGER NOT NULL,
     id INTEGER NOT NULL,
     value,                         -- forward value
     grad,                          -- adjoint: d(output)/d(node)
     d0,                            -- local derivative d(node)/d(input 0); NULL if fixed by op
     d1,                            -- local derivative d(node)/d(input 1); NULL if fixed by op
+    name TEXT,
+    op INTEGER,
+    in0_back INTEGER,
+    in1_back INTEGER,
+    line_offset INTEGER,
     PRIMARY KEY (run_id, id)
 ) WITHOUT ROWID;
+
+-- Each graph's nodes: the structure columns of its structure run, with lines restored.
+CREATE VIEW graph_node AS
+SELECT g.id AS graph_id, s.id, s.name, s.op, s.in0_back, s.in1_back, s.id - s.line_offset AS line
+FROM graph g
+JOIN run_node s ON s.run_id = g.structure_run_id;
 
 CREATE TABLE run_tag (
     run_id INTEGER NOT NULL REFERENCES run (id),
@@ -103,42 +120,45 @@ CREATE TABLE run_tag (
 
 CREATE VIEW runs AS
 SELECT r.id, r.name, r.created_at, r.status,
-       g.node_count, g.output_id, gn.name AS output_name, rn.value AS output_value,
-       r.program_path, g.program, g.program_sha256, r.tool_version, r.sqlite_version
+       g.node_count, g.output_id, s.name AS output_name, v.value AS output_value,
+       r.program_path, g.program, g.program_bytes, g.program_sha256, r.tool_version, r.sqlite_version
 FROM run r
 JOIN graph g ON g.id = r.graph_id
-LEFT JOIN graph_node gn ON gn.graph_id = g.id AND gn.id = g.output_id
-LEFT JOIN run_node rn ON rn.run_id = r.id AND rn.id = g.output_id;
+LEFT JOIN run_node s ON s.run_id = g.structure_run_id AND s.id = g.output_id
+LEFT JOIN run_node v ON v.run_id = r.id AND v.id = g.output_id;
 
 CREATE VIEW nodes AS
-SELECT v.run_id, v.id, g.name, o.name AS op, v.value, v.grad, g.line
+SELECT v.run_id, v.id, s.name, o.name AS op, v.value, v.grad, s.id - s.line_offset AS line
 FROM run r
+JOIN graph g ON g.id = r.graph_id
 JOIN run_node v ON v.run_id = r.id
-JOIN graph_node g ON g.graph_id = r.graph_id AND g.id = v.id
-JOIN op o ON o.code = g.op;
+JOIN run_node s ON s.run_id = g.structure_run_id AND s.id = v.id
+JOIN op o ON o.code = s.op;
 
 CREATE VIEW edges AS
-SELECT v.run_id, v.id AS node_id, 0 AS slot, v.id - g.in0_back AS input_id,
+SELECT v.run_id, v.id AS node_id, 0 AS slot, v.id - s.in0_back AS input_id,
        coalesce(v.d0, o.fixed_d0) AS local_grad
 FROM run r
+JOIN graph g ON g.id = r.graph_id
 JOIN run_node v ON v.run_id = r.id
-JOIN graph_node g ON g.graph_id = r.graph_id AND g.id = v.id
-JOIN op o ON o.code = g.op
-WHERE g.in0_back IS NOT NULL
+JOIN run_node s ON s.run_id = g.structure_run_id AND s.id = v.id
+JOIN op o ON o.code = s.op
+WHERE s.in0_back IS NOT NULL
 UNION ALL
-SELECT v.run_id, v.id AS node_id, 1 AS slot, v.id - g.in1_back AS input_id,
+SELECT v.run_id, v.id AS node_id, 1 AS slot, v.id - s.in1_back AS input_id,
        coalesce(v.d1, o.fixed_d1) AS local_grad
 FROM run r
+JOIN graph g ON g.id = r.graph_id
 JOIN run_node v ON v.run_id = r.id
-JOIN graph_node g ON g.graph_id = r.graph_id AND g.id = v.id
-JOIN op o ON o.code = g.op
-WHERE g.in1_back IS NOT NULL;
+JOIN run_node s ON s.run_id = g.structure_run_id AND s.id = v.id
+JOIN op o ON o.code = s.op
+WHERE s.in1_back IS NOT NULL;
 
 CREATE VIEW inputs AS
-SELECT v.run_id, g.name, v.value, v.grad, v.id AS node_id
+SELECT v.run_id, i.name, v.value, v.grad, v.id AS node_id
 FROM run r
-JOIN graph_node g ON g.graph_id = r.graph_id AND g.op = 0
-JOIN run_node v ON v.run_id = r.id AND v.id = g.id;
+JOIN graph_input i ON i.graph_id = r.graph_id
+JOIN run_node v ON v.run_id = r.id AND v.id = i.node_id;
 
 CREATE VIEW tags AS
 SELECT run_id, key, value FROM run_tag;

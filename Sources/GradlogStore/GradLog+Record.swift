@@ -24,17 +24,20 @@ extension GradLog {
         if let name { try Self.validateRunName(name) }
         if let empty = tags.first(where: { $0.key.isEmpty }) { throw GradLogError.invalidTag(empty.key) }
         let adjoints = computation.backward()
+        let source = program.map(ProgramText.init)
         let runID: Int64 = try database.transaction {
-            let graphID = try writeGraph(computation, program: program)
+            let runID = try database.scalarInt(StoreSQL.nextRunID) ?? 1
+            let existing = try source.flatMap { try findGraph($0, nodeCount: computation.count) }
+            let graphID = try existing ?? insertGraph(computation, source: source, structureRun: runID)
             let insertRun = try database.prepare(StoreSQL.insertRun)
-            try insertRun.bind(1, name)
-            try insertRun.bind(2, graphID)
-            try insertRun.bind(3, programPath)
-            try insertRun.bind(4, Self.toolVersion)
-            try insertRun.bind(5, Database.sqliteVersion)
+            try insertRun.bind(1, runID)
+            try insertRun.bind(2, name)
+            try insertRun.bind(3, graphID)
+            try insertRun.bind(4, programPath)
+            try insertRun.bind(5, Self.toolVersion)
+            try insertRun.bind(6, Database.sqliteVersion)
             try insertRun.step()
-            let runID = database.lastInsertRowID
-            try writeNodes(computation, adjoints: adjoints, runID: runID)
+            try writeNodes(computation, adjoints: adjoints, runID: runID, withStructure: existing == nil)
             let insertTag = try database.prepare(StoreSQL.insertTag)
             for tag in tags {
                 try insertTag.bind(1, runID)
@@ -42,6 +45,13 @@ extension GradLog {
                 try insertTag.bind(3, tag.value)
                 try insertTag.step()
                 insertTag.reset()
+            }
+            // A large text was compressed on another core while the nodes were written.
+            if existing == nil, let compressed = source?.waitForCompressed() {
+                let store = try database.prepare(StoreSQL.storeCompressedProgram)
+                try store.bind(1, graphID)
+                try store.bind(2, blob: compressed)
+                try store.step()
             }
             return runID
         }
@@ -61,37 +71,39 @@ extension GradLog {
         }
     }
 
-    /// The graph row for this structure: reused when the same program text was recorded before.
-    private func writeGraph(_ computation: Computation, program: Program?) throws -> Int64 {
-        let sha = program.map { SHA256.hex($0.source) }
-        if let sha {
-            let find = try database.prepare(StoreSQL.findGraph)
-            try find.bind(1, sha)
-            if try find.step() {
-                precondition(Int(find.int(1)) == computation.count, "program \(sha) parsed to a different structure than before")
-                return find.int(0)
-            }
-        }
+    /// The graph of an earlier run of the same program text, if there is one.
+    private func findGraph(_ source: ProgramText, nodeCount: Int) throws -> Int64? {
+        let find = try database.prepare(StoreSQL.findGraph)
+        try find.bind(1, source.sha256)
+        guard try find.step() else { return nil }
+        precondition(Int(find.int(1)) == nodeCount, "program \(source.sha256) parsed to a different structure than before")
+        return find.int(0)
+    }
+
+    /// A new graph, whose structure the nodes of run `structureRun` will carry.
+    private func insertGraph(_ computation: Computation, source: ProgramText?, structureRun: Int64) throws -> Int64 {
         let insertGraph = try database.prepare(StoreSQL.insertGraph)
-        try insertGraph.bind(1, program?.source)
-        try insertGraph.bind(2, sha)
-        try insertGraph.bind(3, Int64(computation.count))
-        try insertGraph.bind(4, Int64(computation.output))
+        if let source {
+            if source.isCompressed { try insertGraph.bindNull(1) } else { try insertGraph.bind(1, source.text) }
+            try insertGraph.bind(2, Int64(source.byteCount))
+            try insertGraph.bind(3, source.sha256)
+        } else {
+            for index: Int32 in 1...3 { try insertGraph.bindNull(index) }
+        }
+        try insertGraph.bind(4, Int64(computation.count))
+        try insertGraph.bind(5, Int64(computation.output))
+        try insertGraph.bind(6, structureRun)
         try insertGraph.step()
         let graphID = database.lastInsertRowID
 
-        let insert = try database.prepare(StoreSQL.insertGraphNode)
-        let tape = computation.tape
-        try insert.bind(1, graphID)
-        for i in 0..<tape.count {
-            try insert.bind(2, Int64(i))
-            try computation.names.withUTF8(i) { try insert.bind(3, utf8: $0) } ?? insert.bindNull(3)
-            try insert.bind(4, Int64(tape.ops[i].rawValue))
-            try bindBack(insert, 5, node: i, input: tape.input0[i])
-            try bindBack(insert, 6, node: i, input: tape.input1[i])
-            try insert.bind(7, Int64(computation.lines[i]))
-            try insert.step()
-            insert.reset()
+        let insertInput = try database.prepare(StoreSQL.insertGraphInput)
+        for (position, input) in computation.inputs.enumerated() {
+            try insertInput.bind(1, graphID)
+            try insertInput.bind(2, Int64(position))
+            try insertInput.bind(3, input.name)
+            try insertInput.bind(4, Int64(input.node))
+            try insertInput.step()
+            insertInput.reset()
         }
         return graphID
     }
@@ -104,8 +116,10 @@ extension GradLog {
         }
     }
 
-    private func writeNodes(_ computation: Computation, adjoints: [Double], runID: Int64) throws {
-        let insert = try database.prepare(StoreSQL.insertRunNode)
+    /// One row per node, through one prepared statement bound by index. The first run of a
+    /// graph also writes the structure columns; later runs leave them NULL.
+    private func writeNodes(_ computation: Computation, adjoints: [Double], runID: Int64, withStructure: Bool) throws {
+        let insert = try database.prepare(withStructure ? StoreSQL.insertStructureNode : StoreSQL.insertNode)
         let tape = computation.tape
         try insert.bind(1, runID)
         for i in 0..<tape.count {
@@ -114,15 +128,15 @@ extension GradLog {
             try insert.bind(3, float: tape.values[i])
             try insert.bind(4, float: adjoints[i])
             // Ops with constant derivatives (add, sub, neg) keep them in the op table instead.
-            if op.arity >= 1 && op.fixedLocalDerivatives == nil {
-                try insert.bind(5, float: tape.localDerivative0[i])
-            } else {
-                try insert.bindNull(5)
-            }
-            if op.arity == 2 && op.fixedLocalDerivatives == nil {
-                try insert.bind(6, float: tape.localDerivative1[i])
-            } else {
-                try insert.bindNull(6)
+            let stored = op.fixedLocalDerivatives == nil
+            if op.arity >= 1 && stored { try insert.bind(5, float: tape.localDerivative0[i]) } else { try insert.bindNull(5) }
+            if op.arity == 2 && stored { try insert.bind(6, float: tape.localDerivative1[i]) } else { try insert.bindNull(6) }
+            if withStructure {
+                try computation.names.withUTF8(i) { try insert.bind(7, utf8: $0) } ?? insert.bindNull(7)
+                try insert.bind(8, Int64(op.rawValue))
+                try bindBack(insert, 9, node: i, input: tape.input0[i])
+                try bindBack(insert, 10, node: i, input: tape.input1[i])
+                try insert.bind(11, Int64(i) - Int64(computation.lines[i]))
             }
             try insert.step()
             insert.reset()

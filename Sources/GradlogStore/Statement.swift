@@ -70,6 +70,13 @@ public final class Statement {
         try check(sqlite3_bind_text(handle, index, base, Int32(utf8.count), csqlite_transient()))
     }
 
+    public func bind(_ index: Int32, blob: [UInt8]) throws(SQLiteError) {
+        let rc = blob.withUnsafeBytes { bytes in
+            sqlite3_bind_blob64(handle, index, bytes.baseAddress, sqlite3_uint64(bytes.count), csqlite_transient())
+        }
+        try check(rc)
+    }
+
     public func bindNull(_ index: Int32) throws(SQLiteError) {
         try check(sqlite3_bind_null(handle, index))
     }

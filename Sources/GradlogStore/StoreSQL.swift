@@ -2,17 +2,25 @@
 /// named queries live in queries/.
 enum StoreSQL {
     // Writing a run
+    static let nextRunID = "SELECT coalesce(max(id), 0) + 1 FROM run"
     static let findGraph = "SELECT id, node_count FROM graph WHERE program_sha256 = ?1"
-    static let insertGraph = "INSERT INTO graph (program, program_sha256, node_count, output_id) VALUES (?1, ?2, ?3, ?4)"
-    static let insertGraphNode = """
-        INSERT INTO graph_node (graph_id, id, name, op, in0_back, in1_back, line)
-        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+    static let insertGraph = """
+        INSERT INTO graph (program, program_bytes, program_sha256, node_count, output_id, structure_run_id)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6)
         """
+    static let storeCompressedProgram = "UPDATE graph SET program_deflate = ?2 WHERE id = ?1"
+    static let insertGraphInput = "INSERT INTO graph_input (graph_id, position, name, node_id) VALUES (?1, ?2, ?3, ?4)"
     static let insertRun = """
-        INSERT INTO run (name, created_at, status, graph_id, program_path, tool_version, sqlite_version)
-        VALUES (?1, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 'complete', ?2, ?3, ?4, ?5)
+        INSERT INTO run (id, name, created_at, status, graph_id, program_path, tool_version, sqlite_version)
+        VALUES (?1, ?2, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 'complete', ?3, ?4, ?5, ?6)
         """
-    static let insertRunNode = "INSERT INTO run_node (run_id, id, value, grad, d0, d1) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+    /// A node of a graph's first run: numbers and structure.
+    static let insertStructureNode = """
+        INSERT INTO run_node (run_id, id, value, grad, d0, d1, name, op, in0_back, in1_back, line_offset)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+        """
+    /// A node of a later run of the same graph: numbers only.
+    static let insertNode = "INSERT INTO run_node (run_id, id, value, grad, d0, d1) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
     static let insertTag = "INSERT INTO run_tag (run_id, key, value) VALUES (?1, ?2, ?3)"
 
     // Reading runs
@@ -27,12 +35,16 @@ enum StoreSQL {
     static let latestRun = "SELECT id FROM run ORDER BY id DESC LIMIT 1 OFFSET ?1"
     static let runInputs = "SELECT name, value, grad, node_id FROM inputs WHERE run_id = ?1 ORDER BY node_id"
     static let runTags = "SELECT key, value FROM run_tag WHERE run_id = ?1 ORDER BY key"
-    static let runProgram = "SELECT program, program_path FROM runs WHERE id = ?1"
+    static let runProgram = """
+        SELECT g.program, g.program_deflate, g.program_bytes, r.program_path
+        FROM run r JOIN graph g ON g.id = r.graph_id WHERE r.id = ?1
+        """
     static let runNodes = """
-        SELECT v.id, g.name, g.op, g.in0_back, g.in1_back, g.line, v.value, v.grad, v.d0, v.d1
+        SELECT v.id, s.name, s.op, s.in0_back, s.in1_back, s.id - s.line_offset, v.value, v.grad, v.d0, v.d1
         FROM run r
+        JOIN graph g ON g.id = r.graph_id
         JOIN run_node v ON v.run_id = r.id
-        JOIN graph_node g ON g.graph_id = r.graph_id AND g.id = v.id
+        JOIN run_node s ON s.run_id = g.structure_run_id AND s.id = v.id
         WHERE r.id = ?1
         ORDER BY v.id
         """
