@@ -5,7 +5,8 @@
 /// - An unnamed intermediate belongs to the statement whose named node follows it: the unnamed
 ///   nodes between two named nodes are that statement's segment. The segments of two matched
 ///   named nodes are matched from the start while their ops agree, then from the end while
-///   they agree. Unnamed nodes after the last named node form one trailing segment.
+///   they agree; if as many nodes are left on both sides, they are matched in order as nodes
+///   whose op changed. Unnamed nodes after the last named node form one trailing segment.
 /// - What is left is only in A or only in B; so are named nodes without a namesake.
 ///
 /// So `den = sigx + xpysqr` against `den = sigx + xpysqr + 1e-9` matches `den` with `den` and
@@ -69,6 +70,12 @@ struct NameAlignment {
             && a.ops[segmentA.upperBound - back] == b.ops[segmentB.upperBound - back] {
             pair(segmentA.upperBound - back, segmentB.upperBound - back)
             back += 1
+        }
+        // What is left in between, if as long on both sides, is the same nodes with changed ops.
+        let middleA = (segmentA.lowerBound + front)..<(segmentA.upperBound - back + 1)
+        let middleB = (segmentB.lowerBound + front)..<(segmentB.upperBound - back + 1)
+        if middleA.count == middleB.count {
+            for (nodeA, nodeB) in zip(middleA, middleB) { pair(nodeA, nodeB) }
         }
     }
 }
