@@ -7,7 +7,8 @@ extension Gradlog {
             abstract: "Compare two runs and name the node where their values part.",
             discussion: """
                 A is the reference. Runs of the same program structure are compared node by \
-                node; runs of different programs are matched by node name (see docs). Prints a \
+                node; runs of different programs are matched by node name and occurrence \
+                (docs/diff.md). Prints a \
                 summary, the first value divergence (the first node whose value differs although \
                 its inputs agree: where a difference is born), the first adjoint that differs \
                 going backward, and the differing nodes.
@@ -46,7 +47,7 @@ extension Gradlog {
         @Flag(help: "Count 0.0 and -0.0 as different.")
         var strictZero = false
 
-        @Flag(help: "List nodes that agree as well.")
+        @Flag(help: "List nodes that agree as well (still up to --limit).")
         var all = false
 
         @Option(help: ArgumentHelp("List at most K nodes; 0 for no limit.", valueName: "k"))
