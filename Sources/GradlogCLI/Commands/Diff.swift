@@ -8,10 +8,9 @@ extension Gradlog {
             discussion: """
                 A is the reference. Runs of the same program structure are compared node by \
                 node; runs of different programs are matched by node name and occurrence \
-                (docs/diff.md). Prints a \
-                summary, the first value divergence (the first node whose value differs although \
-                its inputs agree: where a difference is born), the first adjoint that differs \
-                going backward, and the differing nodes.
+                (docs/diff.md). Prints a summary, the first value divergence (the first node \
+                whose value differs although its inputs agree: where a difference is born), \
+                the first adjoint that differs going backward, and the differing nodes.
 
                 Exact by default: bit for bit, NaN equal to a NaN of the same bits, 0.0 equal to \
                 -0.0 unless --strict-zero. --atol/--rtol accept |b - a| <= atol + rtol*|a| (as \

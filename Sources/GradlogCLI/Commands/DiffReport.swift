@@ -31,7 +31,7 @@ struct DiffReport {
             out.line()
             let inputs = RowWriter(format: .table, columns: ["input", "a", "b", "status"])
             for input in result.inputs {
-                inputs.row([.string(input.name), Value(input.value.a), Value(input.value.b), .string(Self.status(input.value))])
+                inputs.row([.string(input.name), Value(input.value.a), Value(input.value.b), .string(input.status.rawValue)])
             }
             inputs.finish()
         }
@@ -53,8 +53,9 @@ struct DiffReport {
         }
     }
 
-    private func divergenceLine(_ node: NodeDifference?, _ numbers: KeyPath<NodeDifference, NumberComparison?>) -> String {
-        guard let node, let pair = node[keyPath: numbers] else { return "none" }
+    private func divergenceLine(_ node: NodeDifference?, _ numbers: KeyPath<NodeDifference, NumberComparison>) -> String {
+        guard let node else { return "none" }
+        let pair = node[keyPath: numbers]
         let side = node.a ?? node.b
         let name = side.map { $0.name ?? "#\($0.id)" } ?? "?"
         var details = ["abs \(Value(pair.absoluteDifference).text)", "rel \(Value(pair.relativeDifference).text)"]
@@ -79,8 +80,8 @@ struct DiffReport {
         ] + numbers(node.value) + numbers(node.grad) + [Value(change(node))]
     }
 
-    private static func numbers(_ pair: NumberComparison?) -> [Value] {
-        [Value(pair?.a), Value(pair?.b), Value(pair?.absoluteDifference), Value(pair?.relativeDifference), ulps(pair?.ulps)]
+    private static func numbers(_ pair: NumberComparison) -> [Value] {
+        [Value(pair.a), Value(pair.b), Value(pair.absoluteDifference), Value(pair.relativeDifference), ulps(pair.ulps)]
     }
 
     /// ULPs beyond Int64 (values of opposite signs far apart) print as a float: approximate.
@@ -94,12 +95,6 @@ struct DiffReport {
         if node.changes.contains(.op), let a = node.a, let b = node.b { parts.append("op \(a.op.name) -> \(b.op.name)") }
         if node.changes.contains(.inputs) { parts.append("inputs rewired") }
         return parts.isEmpty ? nil : parts.joined(separator: "; ")
-    }
-
-    private static func status(_ pair: NumberComparison) -> String {
-        if pair.a == nil { return NodeStatus.onlyInB.rawValue }
-        if pair.b == nil { return NodeStatus.onlyInA.rawValue }
-        return pair.verdict == .withinTolerance ? NodeStatus.withinTolerance.rawValue : NodeStatus.different.rawValue
     }
 
     // MARK: JSON
@@ -119,7 +114,7 @@ struct DiffReport {
             ("summary", .object(Array(zip(Self.summaryColumns, summaryValues)) + [("unlisted", .int(Int64(result.unlisted)))])),
             ("inputs", .array(result.inputs.map { input in
                 .object([("name", .string(input.name)), ("a", Value(input.value.a)), ("b", Value(input.value.b)),
-                         ("status", .string(Self.status(input.value)))])
+                         ("status", .string(input.status.rawValue))])
             })),
             ("tags", .array(result.tags.map { .object([("key", .string($0.key)), ("a", Value($0.a)), ("b", Value($0.b))]) })),
             ("first_value_divergence", Self.divergence(result.firstValueDivergence, \.value)),
@@ -128,8 +123,9 @@ struct DiffReport {
         ])
     }
 
-    private static func divergence(_ node: NodeDifference?, _ numbers: KeyPath<NodeDifference, NumberComparison?>) -> Value {
-        guard let node, let pair = node[keyPath: numbers] else { return .null }
+    private static func divergence(_ node: NodeDifference?, _ numbers: KeyPath<NodeDifference, NumberComparison>) -> Value {
+        guard let node else { return .null }
+        let pair = node[keyPath: numbers]
         let side = node.a ?? node.b
         return .object([
             ("id_a", node.a.map { .int($0.id) } ?? .null), ("id_b", node.b.map { .int($0.id) } ?? .null),

@@ -5,13 +5,14 @@ struct PendingNode: Sendable {
     var idA: Int64
     /// -1 when the node is only in A.
     var idB: Int64
-    var value: NumberComparison?
-    var grad: NumberComparison?
+    var value: NumberComparison
+    var grad: NumberComparison
     var changes: StructureChange = []
 }
 
 /// Takes the aligned nodes in forward order and keeps what a diff reports: the counts, the
-/// first value and adjoint divergences, and the listed nodes up to the limit.
+/// first value and adjoint divergences, the inputs that differ, and the listed nodes up to
+/// the limit.
 ///
 /// Memory: one flag per node ("its value differs"), which is all it takes to tell whether a
 /// node's inputs agree, plus the listed nodes. Equal nodes cost nothing else.
@@ -23,6 +24,8 @@ struct DivergenceTracker {
     private(set) var firstGradDivergence: PendingNode?
     private(set) var listed: [PendingNode] = []
     private(set) var unlisted = 0
+    /// Input nodes whose values are not identical or that only one run has.
+    private(set) var inputs: [PendingNode] = []
     /// The first node whose value differs although no input of it does.
     private var birth: PendingNode?
     /// The first node whose value differs, in case no node qualifies as a birth (statements
@@ -43,11 +46,11 @@ struct DivergenceTracker {
     var firstValueDivergence: PendingNode? { birth ?? firstDifferingValue }
 
     /// A node both runs have. `inputsA`/`inputsB` are its input ids in each run (-1 for none);
-    /// pass -1s for B when the runs align node by node.
+    /// pass -1s for B when the runs align node by node. `isInput`: an input of the program.
     @inline(__always)
     mutating func compared(
         idA: Int, idB: Int, value: NumberComparison, grad: NumberComparison,
-        inputsA: (Int32, Int32), inputsB: (Int32, Int32), changes: StructureChange
+        inputsA: (Int32, Int32), inputsB: (Int32, Int32), changes: StructureChange, isInput: Bool
     ) {
         summary.compared += 1
         if changes.contains(.op) { summary.changedOp += 1 }
@@ -61,6 +64,7 @@ struct DivergenceTracker {
         guard verdict != .identical || !changes.isEmpty || includeEqual else { return }
 
         let node = PendingNode(idA: Int64(idA), idB: Int64(idB), value: value, grad: grad, changes: changes)
+        if isInput && value.verdict != .identical { inputs.append(node) }
         if value.verdict == .different {
             valueDiffersA[idA] = true
             if !valueDiffersB.isEmpty { valueDiffersB[idB] = true }
@@ -75,14 +79,24 @@ struct DivergenceTracker {
         if verdict == .different || !changes.isEmpty || includeEqual { list(node) }
     }
 
-    mutating func onlyInA(id: Int) {
+    mutating func onlyInA(id: Int, value: Double?, grad: Double?, isInput: Bool) {
         summary.onlyInA += 1
-        list(PendingNode(idA: Int64(id), idB: -1))
+        let node = PendingNode(
+            idA: Int64(id), idB: -1,
+            value: NumberComparison(a: value, b: nil, verdict: .different),
+            grad: NumberComparison(a: grad, b: nil, verdict: .different))
+        if isInput { inputs.append(node) }
+        list(node)
     }
 
-    mutating func onlyInB(id: Int) {
+    mutating func onlyInB(id: Int, value: Double?, grad: Double?, isInput: Bool) {
         summary.onlyInB += 1
-        list(PendingNode(idA: -1, idB: Int64(id)))
+        let node = PendingNode(
+            idA: -1, idB: Int64(id),
+            value: NumberComparison(a: nil, b: value, verdict: .different),
+            grad: NumberComparison(a: nil, b: grad, verdict: .different))
+        if isInput { inputs.append(node) }
+        list(node)
     }
 
     private mutating func list(_ node: PendingNode) {

@@ -5,14 +5,15 @@ public struct NodeDifference: Sendable {
     public var a: NodeSide?
     /// The node in run B; nil when it is only in A.
     public var b: NodeSide?
-    /// Forward values; nil when the node is only in one run.
-    public var value: NumberComparison?
-    /// Adjoints (d output / d node); nil when the node is only in one run.
-    public var grad: NumberComparison?
+    /// Forward values; one side nil when the node is only in one run.
+    public var value: NumberComparison
+    /// Adjoints (d output / d node); one side nil when the node is only in one run.
+    public var grad: NumberComparison
     public var changes: StructureChange
 
     public var status: NodeStatus {
-        guard let value, let grad else { return a == nil ? .onlyInB : .onlyInA }
+        if a == nil { return .onlyInB }
+        if b == nil { return .onlyInA }
         switch max(value.verdict, grad.verdict) {
         case .identical: return .identical
         case .withinTolerance: return .withinTolerance
@@ -21,7 +22,6 @@ public struct NodeDifference: Sendable {
     }
 }
 
-/// Where a node sits in one run.
 public struct NodeSide: Sendable, Equatable {
     public var id: Int64
     public var name: String?

@@ -9,22 +9,26 @@ extension RunDiff {
         let numbersA = try NodeNumbers(run: a.run, in: a.log)
         let numbersB = try NodeNumbers(run: b.run, in: b.log)
 
+        let opInput = Op.input.rawValue
         var nextB = 0
-        func onlyInB(before end: Int) {
+        func onlyInB(before end: Int) throws {
             while nextB < end {
-                if alignment.bToA[nextB] < 0 { tracker.onlyInB(id: nextB) }
+                if alignment.bToA[nextB] < 0 {
+                    let (value, grad) = try numbersB.numbers(at: nextB)
+                    tracker.onlyInB(id: nextB, value: value, grad: grad, isInput: structureB.ops[nextB] == opInput)
+                }
                 nextB += 1
             }
         }
         for nodeA in 0..<structureA.count {
             let nodeB = Int(alignment.aToB[nodeA])
+            let (valueA, gradA) = try numbersA.numbers(at: nodeA)
             guard nodeB >= 0 else {
-                tracker.onlyInA(id: nodeA)
+                tracker.onlyInA(id: nodeA, value: valueA, grad: gradA, isInput: structureA.ops[nodeA] == opInput)
                 continue
             }
-            onlyInB(before: nodeB)
+            try onlyInB(before: nodeB)
             nextB = max(nextB, nodeB + 1)
-            let (valueA, gradA) = try numbersA.numbers(at: nodeA)
             let (valueB, gradB) = try numbersB.numbers(at: nodeB)
             let inputsA = (structureA.input0[nodeA], structureA.input1[nodeA])
             let inputsB = (structureB.input0[nodeB], structureB.input1[nodeB])
@@ -37,9 +41,9 @@ extension RunDiff {
                 idA: nodeA, idB: nodeB,
                 value: NumberComparison(a: valueA, b: valueB, verdict: rule.verdict(valueA, valueB)),
                 grad: NumberComparison(a: gradA, b: gradB, verdict: rule.verdict(gradA, gradB)),
-                inputsA: inputsA, inputsB: inputsB, changes: changes)
+                inputsA: inputsA, inputsB: inputsB, changes: changes, isInput: structureA.ops[nodeA] == opInput)
         }
-        onlyInB(before: structureB.count)
+        try onlyInB(before: structureB.count)
     }
 
     /// True when input `a` of a node in A and input `b` of its match in B are matched nodes

@@ -6,6 +6,7 @@ extension RunDiff {
         let numbersB = try NodeNumbers(run: b.run, in: b.log)
         let wiring = try a.log.database.prepare(StoreSQL.graphStructure)
         try wiring.bind(1, a.graph)
+        let opInput = Int64(Op.input.rawValue)
         var node = 0
         while try wiring.step() {
             let (valueA, gradA) = try numbersA.numbers(at: node)
@@ -16,7 +17,7 @@ extension RunDiff {
                 idA: node, idB: node,
                 value: NumberComparison(a: valueA, b: valueB, verdict: rule.verdict(valueA, valueB)),
                 grad: NumberComparison(a: gradA, b: gradB, verdict: rule.verdict(gradA, gradB)),
-                inputsA: (input0, input1), inputsB: (-1, -1), changes: [])
+                inputsA: (input0, input1), inputsB: (-1, -1), changes: [], isInput: wiring.int(2) == opInput)
             node += 1
         }
     }

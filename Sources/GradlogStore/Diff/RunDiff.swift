@@ -44,7 +44,10 @@ public struct RunDiff: Sendable {
         return RunDiffResult(
             alignment: byNode ? .byNode : .byName,
             summary: tracker.summary,
-            inputs: try inputDifferences(a, logA, b, logB),
+            inputs: try tracker.inputs.map { input in
+                let node = try describe(input)
+                return InputDifference(name: (node.a ?? node.b)?.name ?? "", value: node.value, status: node.status)
+            },
             tags: try tagDifferences(a, logA, b, logB),
             firstValueDivergence: try tracker.firstValueDivergence.map(describe),
             firstGradDivergence: try tracker.firstGradDivergence.map(describe),
@@ -70,24 +73,6 @@ public struct RunDiff: Sendable {
             }
         }
         return try !structureB.step()
-    }
-
-    private func inputDifferences(_ a: Int64, _ logA: GradLog, _ b: Int64, _ logB: GradLog) throws -> [InputDifference] {
-        let inputsA = try logA.inputs(run: a), inputsB = try logB.inputs(run: b)
-        var valuesB: [String: Double?] = [:]
-        for input in inputsB { valuesB[input.name] = input.value }
-        var result: [InputDifference] = []
-        for input in inputsA {
-            let valueB = valuesB.removeValue(forKey: input.name)
-            let verdict = valueB.map { rule.verdict(input.value, $0) } ?? .different
-            if verdict != .identical {
-                result.append(InputDifference(name: input.name, value: NumberComparison(a: input.value, b: valueB ?? nil, verdict: verdict)))
-            }
-        }
-        for input in inputsB where valuesB[input.name] != nil {
-            result.append(InputDifference(name: input.name, value: NumberComparison(a: nil, b: input.value, verdict: .different)))
-        }
-        return result
     }
 
     private func tagDifferences(_ a: Int64, _ logA: GradLog, _ b: Int64, _ logB: GradLog) throws -> [TagDifference] {

@@ -9,7 +9,7 @@ public struct RunDiffResult: Sendable {
 
     public var alignment: Alignment
     public var summary: DiffSummary
-    /// Inputs whose values differ or that only one run has, in A's order, then B's extras.
+    /// Inputs whose values are not identical or that only one run has, in forward order.
     public var inputs: [InputDifference]
     /// Tags whose values differ or that only one run has, by key.
     public var tags: [TagDifference]
@@ -49,6 +49,7 @@ public struct InputDifference: Sendable {
     public var name: String
     /// A's and B's values; `a` or `b` is nil when that run has no such input.
     public var value: NumberComparison
+    public var status: NodeStatus
 }
 
 /// A tag whose value differs, or that only one run carries.

@@ -31,8 +31,12 @@ import Testing
         let birth = try #require(result.firstValueDivergence)
         #expect(birth.a?.op == .const && birth.a?.name == nil)
         #expect(birth.a?.line == 3 && birth.b?.line == 4)
-        #expect(birth.value?.a == 1 && birth.value?.b == 2)
+        #expect(birth.value.a == 1 && birth.value.b == 2)
         #expect(result.summary.onlyInB == 1)
+        let unused = try #require(result.inputs.first)
+        #expect(result.inputs.count == 1)
+        #expect(unused.name == "unused" && unused.status == .onlyInB)
+        #expect(unused.value.a == nil && unused.value.b == 0)
         // x's adjoint (6x) agrees; the constant 3 has the changed h as its adjoint.
         #expect(names(result.nodes) == ["only_in_b:unused", "different:#2", "different:h", "different:#4", "different:h"])
     }
@@ -48,7 +52,7 @@ import Testing
         let birth = try #require(result.firstValueDivergence)
         #expect(birth.a?.op == .const)
         #expect(birth.a?.line == 2)
-        #expect(birth.value?.a == 3 && birth.value?.b == 4)
+        #expect(birth.value.a == 3 && birth.value.b == 4)
         #expect(names(result.nodes) == ["different:x", "different:#1", "different:y", "different:z"])
     }
 
