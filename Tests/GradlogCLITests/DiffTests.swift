@@ -159,6 +159,22 @@ import Testing
         #expect(xpy["change"] as? String == "op add -> sub")
     }
 
+    /// -0.0 and 0.0 agree unless --strict-zero; a NaN agrees with the same NaN, not a number.
+    @Test func zerosAndNaNs() throws {
+        try record(seed, ["--set", "x=0"])
+        try record(seed, ["--set", "x=-0.0"])
+        try record(seed, ["--set", "x=nan"])
+        try record(seed, ["--set", "x=nan"])
+        #expect(try diffJSON(["1", "2"]).status == 0)
+        let (strictStatus, strict) = try diffJSON(["1", "2", "--strict-zero"])
+        #expect(strictStatus == 1)
+        #expect(firstValueDivergence(strict)?["name"] as? String == "x")
+        #expect(try diffJSON(["3", "4"]).status == 0)
+        let (nanStatus, nan) = try diffJSON(["1", "3", "--rtol", "1"])
+        #expect(nanStatus == 1)
+        #expect(firstValueDivergence(nan)?["b"] as? String == "NaN")
+    }
+
     @Test func csvListsTheNodes() throws {
         try record(seed)
         try record(seed, ["--set", "y=-3"])
