@@ -19,9 +19,9 @@ struct DiffReport {
     // MARK: Table
 
     func printTable() {
-        let where_ = runA.path == runB.path ? "in \(runA.path)" : "(A in \(runA.path), B in \(runB.path))"
+        let location = runA.path == runB.path ? "in \(runA.path)" : "(A in \(runA.path), B in \(runB.path))"
         let verdict = result.agree ? "agree" : "differ"
-        out.line("runs \(runA.id) and \(runB.id) \(where_), aligned by \(result.alignment.rawValue): they \(verdict)")
+        out.line("runs \(runA.id) and \(runB.id) \(location), aligned by \(result.alignment.rawValue): they \(verdict)")
         out.line()
         let summary = RowWriter(format: .table, columns: Self.summaryColumns)
         summary.row(summaryValues)

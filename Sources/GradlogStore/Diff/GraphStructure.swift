@@ -30,8 +30,19 @@ struct GraphStructure {
                 nameKeys.append(-1)
             }
             ops.append(UInt8(truncatingIfNeeded: statement.int(2)))
-            input0.append(statement.isNull(3) ? -1 : Int32(id - statement.int(3)))
-            input1.append(statement.isNull(4) ? -1 : Int32(id - statement.int(4)))
+            input0.append(Self.input(of: id, statement, column: 3))
+            input1.append(Self.input(of: id, statement, column: 4))
         }
+        guard ops.count == nodeCount else {
+            throw DiffError(run: run, path: log.path, detail: "\(ops.count) graph nodes, node_count \(nodeCount)")
+        }
+    }
+
+    /// The input id stored as a distance back; -1 for none, or for a distance that does not
+    /// point to an earlier node (a damaged file), so that it can never index out of range.
+    private static func input(of id: Int64, _ statement: Statement, column: Int32) -> Int32 {
+        guard !statement.isNull(column) else { return -1 }
+        let back = statement.int(column)
+        return back > 0 && back <= id ? Int32(truncatingIfNeeded: id - back) : -1
     }
 }

@@ -9,6 +9,7 @@ extension RunDiff {
         let opInput = Int64(Op.input.rawValue)
         var node = 0
         while try wiring.step() {
+            guard node < a.nodeCount else { throw DiffError(run: a.run, path: a.log.path, detail: "more graph nodes than its node_count") }
             let (valueA, gradA) = try numbersA.numbers(at: node)
             let (valueB, gradB) = try numbersB.numbers(at: node)
             let input0: Int32 = wiring.isNull(3) ? -1 : Int32(node) - Int32(truncatingIfNeeded: wiring.int(3))
