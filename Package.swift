@@ -5,6 +5,7 @@ let package = Package(
     name: "gradlog",
     products: [
         .executable(name: "gradlog", targets: ["GradlogCLI"]),
+        .executable(name: "gradlog-fuzz", targets: ["GradlogFuzz"]),
         .library(name: "Gradlog", targets: ["GradlogStore", "GradlogProgram", "GradlogAutodiff"]),
     ],
     dependencies: [
@@ -35,6 +36,9 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // libFuzzer target for the .grad parser (scripts/fuzz.sh); built normally, it replays
+        // a corpus through the same entry point.
+        .executableTarget(name: "GradlogFuzz", dependencies: ["GradlogProgram"]),
         // Build-time tool and plugin that turn migrations/*.sql and queries/*.sql into Swift source.
         .executableTarget(name: "EmbedSQLTool", path: "Sources/EmbedSQLTool"),
         .plugin(name: "EmbedSQL", capability: .buildTool(), dependencies: ["EmbedSQLTool"]),

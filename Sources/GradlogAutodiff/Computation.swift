@@ -11,14 +11,14 @@ public struct Computation: Sendable {
     }
 
     public var tape: Tape
-    /// Per node: its name, or nil for an unnamed intermediate.
-    public var names: [String?]
+    /// Per node: its name, or none for an unnamed intermediate.
+    public var names: NodeNames
     /// Per node: the 1-based source line it came from, or 0 when there is no source.
     public var lines: [Int32]
     public var inputs: [Input]
     public var output: NodeID
 
-    public init(tape: Tape, names: [String?], lines: [Int32], inputs: [Input], output: NodeID) {
+    public init(tape: Tape, names: NodeNames, lines: [Int32], inputs: [Input], output: NodeID) {
         precondition(names.count == tape.count && lines.count == tape.count, "one label per node")
         precondition(output >= 0 && Int(output) < tape.count, "output must be on the tape")
         self.tape = tape

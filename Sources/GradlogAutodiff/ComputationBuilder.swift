@@ -8,7 +8,7 @@
 /// ```
 public final class ComputationBuilder {
     var tape = Tape()
-    var names: [String?] = []
+    var names = NodeNames()
     var inputs: [Computation.Input] = []
 
     public init() {}
@@ -17,7 +17,7 @@ public final class ComputationBuilder {
     public func input(_ name: String, _ value: Double) -> Variable {
         precondition(!inputs.contains { $0.name == name }, "input \(name) is declared twice")
         let v = leaf(.input, value)
-        names[Int(v.id)] = name
+        names.setName(Int(v.id), name)
         inputs.append(.init(name: name, node: v.id))
         return v
     }
@@ -34,14 +34,14 @@ public final class ComputationBuilder {
 
     func leaf(_ op: Op, _ value: Double) -> Variable {
         let id = tape.appendLeaf(op, value: value)
-        names.append(nil)
+        names.appendUnnamed()
         return Variable(id: id, builder: self)
     }
 
     func apply(_ op: Op, _ a: Variable, _ b: Variable? = nil) -> Variable {
         precondition(a.builder === self && (b?.builder ?? self) === self, "mixing builders")
         let id = tape.append(op, a.id, b?.id ?? Tape.noInput)
-        names.append(nil)
+        names.appendUnnamed()
         return Variable(id: id, builder: self)
     }
 }
@@ -56,7 +56,7 @@ public struct Variable {
     /// Gives this node a name, as a `.grad` statement `name = ...` would.
     @discardableResult
     public func named(_ name: String) -> Variable {
-        builder.names[Int(id)] = name
+        builder.names.setName(Int(id), name)
         return self
     }
 

@@ -7,7 +7,7 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("The database file (default: $GRADLOG_DB, else ./gradlog.db).", valueName: "path"))
     var db: String?
 
-    @Option(name: .long, help: "Output format: table, csv or json.")
+    @Option(name: .long, help: "Output format: table, csv or json (query also takes jsonl).")
     var format: OutputFormat = .table
 
     var databasePath: String {
@@ -20,7 +20,8 @@ struct GlobalOptions: ParsableArguments {
         try GradLog(path: databasePath, mode: mode)
     }
 
-    func validate() throws {
+    /// For commands whose output is one document: JSON lines would not fit it.
+    func rejectJSONLines() throws {
         if format == .jsonl { throw ValidationError("--format jsonl is for `gradlog query`; use json here") }
     }
 }

@@ -20,7 +20,7 @@ struct Gradlog: ParsableCommand {
             (bad input, missing run, unreadable file); messages go to standard error.
             """,
         version: GradLog.toolVersion,
-        subcommands: [Record.self, Runs.self, Show.self, Diff.self]
+        subcommands: [Record.self, Runs.self, Show.self, Diff.self, Query.self]
     )
 
     /// Parses, runs, and maps every failure to a message on stderr and an exit status,
@@ -59,7 +59,8 @@ struct Gradlog: ParsableCommand {
     }
 
     static func isOurs(_ error: Error) -> Bool {
-        error is GradLogError || error is SQLiteError || error is CLIError || error is UnknownInputs || error is OpenError || error is DiffError
+        error is GradLogError || error is QueryError || error is DiffError || error is SQLiteError || error is CLIError
+            || error is UnknownInputs || error is OpenError
     }
 
     static func printError(_ message: String) {

@@ -1,4 +1,5 @@
-/// One token of a `.grad` line. Text is a byte range into the source, so lexing allocates nothing.
+/// One token of a `.grad` line. Its text is a byte range into the source, so lexing allocates
+/// nothing; the column is worked out only when a diagnostic needs it.
 struct Token {
     enum Kind: Equatable {
         case name, number, plus, minus, star, slash, caret, lparen, rparen, comma, equals
@@ -8,31 +9,28 @@ struct Token {
     var kind: Kind
     var start: Int
     var end: Int
-    /// 1-based line and column of the first byte.
+    /// 1-based line of the first byte.
     var line: Int
-    var column: Int
 }
 
 /// Splits UTF-8 source into tokens. Newlines are tokens (statements end at them); comments
 /// (`#` to end of line), spaces, tabs and carriage returns are skipped.
 struct Lexer {
-    let bytes: [UInt8]
+    let bytes: UnsafeBufferPointer<UInt8>
     private var position = 0
     private var line = 1
-    private var lineStart = 0
 
-    init(bytes: [UInt8]) {
+    init(bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
     }
 
-    /// The next token, or a message and the column of the byte it could not read.
+    /// The next token, or where and why the source could not be read.
     mutating func next() -> Result<Token, LexError> {
         skipBlanksAndComment()
         let start = position
-        let column = columnOf(start)
         func token(_ kind: Token.Kind, length: Int = 1) -> Result<Token, LexError> {
             position = start + length
-            return .success(Token(kind: kind, start: start, end: position, line: line, column: column))
+            return .success(Token(kind: kind, start: start, end: position, line: line))
         }
         guard start < bytes.count else { return token(.end, length: 0) }
         let byte = bytes[start]
@@ -40,7 +38,6 @@ struct Lexer {
         case UInt8(ascii: "\n"):
             let result = token(.newline)
             line += 1
-            lineStart = position
             return result
         case UInt8(ascii: "+"): return token(.plus)
         case UInt8(ascii: "-"): return token(.minus)
@@ -58,16 +55,16 @@ struct Lexer {
                 return token(.name, length: end - start)
             }
             if Self.isDigit(byte) || (byte == UInt8(ascii: ".") && start + 1 < bytes.count && Self.isDigit(bytes[start + 1])) {
-                return lexNumber(start: start, column: column)
+                return lexNumber(start: start)
             }
             let shown = byte < 0x80 ? "'\(Character(Unicode.Scalar(byte)))'" : "a non-ASCII character"
-            return .failure(LexError(line: line, column: column, message: "unexpected \(shown)"))
+            return .failure(LexError(offset: start, line: line, message: "unexpected \(shown)"))
         }
     }
 
     /// Decimal and exponent forms: `12`, `0.5`, `.5`, `3.`, `1e-9`, `2.5E+3`. A number that runs
     /// straight into a letter, digit or dot (`1.2.3`, `3x`, `1e`) is rejected whole.
-    private mutating func lexNumber(start: Int, column: Int) -> Result<Token, LexError> {
+    private mutating func lexNumber(start: Int) -> Result<Token, LexError> {
         var end = start
         func digits() -> Int {
             let from = end
@@ -89,11 +86,11 @@ struct Lexer {
             while end < bytes.count, Self.isNameContinue(bytes[end]) { end += 1 }
         }
         guard valid else {
-            let text = String(decoding: bytes[start..<end], as: UTF8.self)
-            return .failure(LexError(line: line, column: column, message: "'\(text)' is not a number"))
+            let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+            return .failure(LexError(offset: start, line: line, message: "'\(text)' is not a number"))
         }
         position = end
-        return .success(Token(kind: .number, start: start, end: end, line: line, column: column))
+        return .success(Token(kind: .number, start: start, end: end, line: line))
     }
 
     private mutating func skipBlanksAndComment() {
@@ -109,20 +106,28 @@ struct Lexer {
         }
     }
 
-    /// Column in characters: UTF-8 continuation bytes do not count.
-    private func columnOf(_ offset: Int) -> Int {
+    /// 1-based column of a byte, in characters (UTF-8 continuation bytes do not count).
+    func column(of offset: Int) -> Int {
+        var lineStart = min(offset, bytes.count)
+        while lineStart > 0, bytes[lineStart - 1] != UInt8(ascii: "\n") { lineStart -= 1 }
         var column = 1
-        var i = lineStart
-        while i < offset {
-            if bytes[i] & 0xC0 != 0x80 { column += 1 }
-            i += 1
-        }
+        for i in lineStart..<min(offset, bytes.count) where bytes[i] & 0xC0 != 0x80 { column += 1 }
         return column
     }
 
-    static func isDigit(_ b: UInt8) -> Bool { b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") }
+    /// The text of the line holding `offset`, for diagnostics.
+    func lineText(at offset: Int) -> String {
+        var lineStart = min(offset, bytes.count)
+        while lineStart > 0, bytes[lineStart - 1] != UInt8(ascii: "\n") { lineStart -= 1 }
+        var lineEnd = lineStart
+        while lineEnd < bytes.count, bytes[lineEnd] != UInt8(ascii: "\n") { lineEnd += 1 }
+        if lineEnd > lineStart, bytes[lineEnd - 1] == UInt8(ascii: "\r") { lineEnd -= 1 }
+        return String(decoding: UnsafeBufferPointer(rebasing: bytes[lineStart..<lineEnd]), as: UTF8.self)
+    }
+
+    static func isDigit(_ b: UInt8) -> Bool { b &- UInt8(ascii: "0") < 10 }
     static func isNameStart(_ b: UInt8) -> Bool {
-        (b | 0x20 >= UInt8(ascii: "a") && b | 0x20 <= UInt8(ascii: "z")) || b == UInt8(ascii: "_")
+        (b | 0x20) &- UInt8(ascii: "a") < 26 || b == UInt8(ascii: "_")
     }
     static func isNameContinue(_ b: UInt8) -> Bool {
         isNameStart(b) || isDigit(b) || b == UInt8(ascii: ".")
@@ -130,7 +135,7 @@ struct Lexer {
 }
 
 struct LexError: Error {
+    var offset: Int
     var line: Int
-    var column: Int
     var message: String
 }

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import GradlogAutodiff
 
 /// Parses a `.grad` program and emits its nodes onto a tape as it goes, one statement a line:
@@ -20,11 +25,11 @@ struct Parser {
     /// Deeper expressions are refused rather than risking the stack: no person writes them.
     static let maximumDepth = 256
 
-    init(source: [UInt8], file: String) throws(ProgramError) {
+    init(source: UnsafeBufferPointer<UInt8>, file: String) throws(ProgramError) {
         self.lexer = Lexer(bytes: source)
         self.file = file
-        self.token = Token(kind: .end, start: 0, end: 0, line: 1, column: 1)
-        self.builder = ProgramBuilder()
+        self.token = Token(kind: .end, start: 0, end: 0, line: 1)
+        self.builder = ProgramBuilder(source: source)
         try advance()
     }
 
@@ -50,12 +55,13 @@ struct Parser {
         guard token.kind == .name else {
             throw error("expected a statement ('input NAME = NUMBER', 'output NAME' or 'NAME = expression'), found \(describe(token))")
         }
-        let word = text(token)
+        let word = token.start..<token.end
         try advance()
-        if word == "input" && token.kind == .name {
+        if isWord(word, "input") && token.kind == .name {
             let name = token
             try advance()
-            try expect(.equals, "'=' and the input's default value after 'input \(text(name))'")
+            let inputName = text(name)
+            try expect(.equals, "'=' and the input's default value after 'input \(inputName)'")
             let valueToken = token
             let negative = token.kind == .minus
             if negative { try advance() }
@@ -64,16 +70,16 @@ struct Parser {
             }
             let value = number(token)
             try advance()
-            if let message = builder.declareInput(text(name), negative ? -value : value, line: Int32(name.line)) {
+            if let message = builder.declareInput(name.start..<name.end, negative ? -value : value, line: Int32(name.line)) {
                 throw error(at: name, message)
             }
-        } else if word == "output" && token.kind == .name {
+        } else if isWord(word, "output") && token.kind == .name {
             let name = token
             try advance()
-            if let message = builder.declareOutput(text(name)) { throw error(at: name, message) }
+            if let message = builder.declareOutput(name.start..<name.end) { throw error(at: name, message) }
         } else {
             guard token.kind == .equals else {
-                throw error(at: token, "expected '=' after '\(word)', found \(describe(token))")
+                throw error(at: token, "expected '=' after '\(text(nameToken))', found \(describe(token))")
             }
             try advance()
             builder.line = Int32(nameToken.line)
@@ -132,12 +138,13 @@ struct Parser {
         case .lparen:
             try advance()
             let inner = try parseExpression()
-            try expect(.rparen, "')' to close the '(' at column \(start.column)")
+            let source = lexer  // the message is only built on failure; it reads a copy
+            try expect(.rparen, "')' to close the '(' at column \(source.column(of: start.start))")
             return inner
         case .name:
             try advance()
             if token.kind == .lparen { return try parseCall(start) }
-            guard let node = builder.lookup(text(start)) else {
+            guard let node = builder.lookup(start.start..<start.end) else {
                 throw error(at: start, "'\(text(start))' is not defined (define it above, or declare it with 'input \(text(start)) = NUMBER')")
             }
             return node
@@ -177,22 +184,38 @@ struct Parser {
         switch lexer.next() {
         case .success(let next): token = next
         case .failure(let e):
-            throw ProgramError(file: file, line: e.line, column: e.column, message: e.message, sourceLine: sourceLine(e.line))
+            throw ProgramError(file: file, line: e.line, column: lexer.column(of: e.offset), message: e.message, sourceLine: lexer.lineText(at: e.offset))
         }
     }
 
-    private mutating func expect(_ kind: Token.Kind, _ what: String) throws(ProgramError) {
-        guard token.kind == kind else { throw error("expected \(what), found \(describe(token))") }
+    private func isWord(_ range: Range<Int>, _ word: StaticString) -> Bool {
+        guard range.count == word.utf8CodeUnitCount else { return false }
+        let bytes = lexer.bytes
+        return word.withUTF8Buffer { w in
+            for i in 0..<w.count where bytes[range.lowerBound + i] != w[i] { return false }
+            return true
+        }
+    }
+
+    private mutating func expect(_ kind: Token.Kind, _ what: @autoclosure () -> String) throws(ProgramError) {
+        guard token.kind == kind else { throw error("expected \(what()), found \(describe(token))") }
         try advance()
     }
 
     private func text(_ t: Token) -> String {
-        String(decoding: lexer.bytes[t.start..<t.end], as: UTF8.self)
+        String(decoding: UnsafeBufferPointer(rebasing: lexer.bytes[t.start..<t.end]), as: UTF8.self)
     }
 
+    /// The lexer only passes well-formed decimal literals; parse them in place.
     private func number(_ t: Token) -> Double {
-        // The lexer only passes well-formed decimal literals, which Double always parses.
-        Double(text(t))!
+        let bytes = lexer.bytes
+        let count = t.end - t.start
+        // Short literals (nearly all) are parsed from a stack copy, without a String.
+        return withUnsafeTemporaryAllocation(of: CChar.self, capacity: count + 1) { buffer in
+            for i in 0..<count { buffer[i] = CChar(bitPattern: bytes[t.start + i]) }
+            buffer[count] = 0
+            return strtod(buffer.baseAddress!, nil)
+        }
     }
 
     private func describe(_ t: Token) -> String {
@@ -206,21 +229,8 @@ struct Parser {
     private func error(_ message: String) -> ProgramError { error(at: token, message) }
 
     private func error(at t: Token, _ message: String) -> ProgramError {
-        ProgramError(file: file, line: t.line, column: t.column, message: message, sourceLine: sourceLine(t.line))
-    }
-
-    private func sourceLine(_ line: Int) -> String {
-        var current = 1
-        var start = 0
-        let bytes = lexer.bytes
-        while current < line, let newline = bytes[start...].firstIndex(of: UInt8(ascii: "\n")) {
-            start = newline + 1
-            current += 1
-        }
-        let end = bytes[start...].firstIndex(of: UInt8(ascii: "\n")) ?? bytes.count
-        var text = String(decoding: bytes[start..<end], as: UTF8.self)
-        if text.hasSuffix("\r") { text.removeLast() }
-        return text
+        // A newline token belongs to the line it ends.
+        ProgramError(file: file, line: t.line, column: lexer.column(of: t.start), message: message, sourceLine: lexer.lineText(at: t.start))
     }
 }
 

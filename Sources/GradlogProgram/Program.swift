@@ -20,8 +20,15 @@ public struct Program: Sendable {
 
     /// Parses `source`. Errors carry file:line:column and what was expected.
     public init(source: String, file: String = "<program>") throws(ProgramError) {
-        var parser = try Parser(source: Array(source.utf8), file: file)
-        let (computation, defaults) = try parser.parseProgram()
+        var text = source
+        // Parse straight from the string's UTF-8 storage: no copy of a large program.
+        let parsed = text.withUTF8 { bytes in
+            Result { () throws(ProgramError) in
+                var parser = try Parser(source: bytes, file: file)
+                return try parser.parseProgram()
+            }
+        }
+        let (computation, defaults) = try parsed.get()
         self.file = file
         self.source = source
         self.computation = computation

@@ -4,38 +4,54 @@ import GradlogAutodiff
 /// every node with its statement's line. Returns messages rather than throwing so that the
 /// parser, which knows the token, can locate them.
 struct ProgramBuilder {
+    private let source: UnsafeBufferPointer<UInt8>
     private var tape = Tape()
-    private var names: [String?] = []
+    private var names = NodeNames()
     private var lines: [Int32] = []
     private var inputs: [Computation.Input] = []
     private var defaults: [Double] = []
-    private var bindings: [String: NodeID] = [:]
+    private var bindings: SymbolTable
     private var lastAssigned: NodeID?
     private var declaredOutput: NodeID?
     private(set) var statementCount = 0
     /// The line of the statement being parsed; every node appended gets it.
     var line: Int32 = 0
 
-    func lookup(_ name: String) -> NodeID? { bindings[name] }
+    init(source: UnsafeBufferPointer<UInt8>) {
+        self.source = source
+        self.bindings = SymbolTable(source: source)
+        // One node a line is the common case for large (generated) programs.
+        let estimate = source.count / 16
+        tape.reserveCapacity(estimate)
+        names.reserveCapacity(estimate, bytes: source.count / 3)
+        lines.reserveCapacity(estimate)
+    }
+
+    func lookup(_ name: Range<Int>) -> NodeID? { bindings.lookup(name) }
 
     func isConstant(_ node: NodeID) -> Bool { tape.ops[Int(node)] == .const }
 
-    mutating func declareInput(_ name: String, _ value: Double, line: Int32) -> String? {
-        if inputs.contains(where: { $0.name == name }) { return "input '\(name)' is declared twice" }
-        if bindings[name] != nil { return "'\(name)' is already defined above; an input needs a new name" }
+    private func text(_ range: Range<Int>) -> String {
+        String(decoding: UnsafeBufferPointer(rebasing: source[range]), as: UTF8.self)
+    }
+
+    mutating func declareInput(_ name: Range<Int>, _ value: Double, line: Int32) -> String? {
+        let text = text(name)
+        if inputs.contains(where: { $0.name == text }) { return "input '\(text)' is declared twice" }
+        if bindings.lookup(name) != nil { return "'\(text)' is already defined above; an input needs a new name" }
         statementCount += 1
         self.line = line
         let node = append(tape.appendLeaf(.input, value: value))
-        names[Int(node)] = name
-        bindings[name] = node
-        inputs.append(.init(name: name, node: node))
+        names.setName(Int(node), utf8: UnsafeBufferPointer(rebasing: source[name]))
+        bindings.bind(name, to: node)
+        inputs.append(.init(name: text, node: node))
         defaults.append(value)
         return nil
     }
 
-    mutating func declareOutput(_ name: String) -> String? {
+    mutating func declareOutput(_ name: Range<Int>) -> String? {
         guard declaredOutput == nil else { return "the output is declared twice" }
-        guard let node = bindings[name] else { return "'\(name)' is not defined, so it cannot be the output" }
+        guard let node = bindings.lookup(name) else { return "'\(text(name))' is not defined, so it cannot be the output" }
         statementCount += 1
         declaredOutput = node
         return nil
@@ -43,10 +59,10 @@ struct ProgramBuilder {
 
     /// Binds `name` to the statement's final node. That node takes the name unless it already
     /// has one (`b = a` makes b another name for a's node, not a new node).
-    mutating func assign(_ name: String, _ node: NodeID) {
+    mutating func assign(_ name: Range<Int>, _ node: NodeID) {
         statementCount += 1
-        if names[Int(node)] == nil { names[Int(node)] = name }
-        bindings[name] = node
+        if !names.isNamed(Int(node)) { names.setName(Int(node), utf8: UnsafeBufferPointer(rebasing: source[name])) }
+        bindings.bind(name, to: node)
         lastAssigned = node
     }
 
@@ -60,7 +76,7 @@ struct ProgramBuilder {
 
     /// `-literal` becomes a negative constant; anything else gets a neg node.
     mutating func negate(_ node: NodeID) -> NodeID {
-        let isFreshLiteral = Int(node) == tape.count - 1 && tape.ops[Int(node)] == .const && names[Int(node)] == nil
+        let isFreshLiteral = Int(node) == tape.count - 1 && tape.ops[Int(node)] == .const && !names.isNamed(Int(node))
         if isFreshLiteral {
             tape.setLeaf(node, value: -tape.values[Int(node)])
             return node
@@ -69,7 +85,7 @@ struct ProgramBuilder {
     }
 
     private mutating func append(_ node: NodeID) -> NodeID {
-        names.append(nil)
+        names.appendUnnamed()
         lines.append(line)
         return node
     }

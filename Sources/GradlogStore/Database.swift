@@ -5,6 +5,9 @@ public final class Database {
     public enum Mode: Sendable {
         /// Open an existing file read-only; never creates one.
         case readOnly
+        /// Read-only, with SQLite told that nobody changes the file while it is open, so no
+        /// -shm or -wal file is needed (for a WAL database in a folder this user cannot write).
+        case immutable
         /// Open an existing file for reading and writing; never creates one.
         case readWrite
         /// Open for reading and writing, creating the file if it does not exist.
@@ -18,11 +21,13 @@ public final class Database {
         var flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
         switch mode {
         case .readOnly: flags |= SQLITE_OPEN_READONLY
+        case .immutable: flags |= SQLITE_OPEN_READONLY | SQLITE_OPEN_URI
         case .readWrite: flags |= SQLITE_OPEN_READWRITE
         case .create: flags |= SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
         }
         var db: OpaquePointer?
-        let rc = sqlite3_open_v2(path, &db, flags, nil)
+        let name = mode == .immutable ? Self.immutableURI(path) : path
+        let rc = sqlite3_open_v2(name, &db, flags, nil)
         guard rc == SQLITE_OK, let db else {
             let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? String(cString: sqlite3_errstr(rc))
             sqlite3_close_v2(db)
@@ -37,6 +42,20 @@ public final class Database {
 
     deinit {
         sqlite3_close_v2(handle)
+    }
+
+    /// `file:PATH?immutable=1`, with the characters URIs reserve percent-encoded.
+    static func immutableURI(_ path: String) -> String {
+        var uri = "file:"
+        for byte in path.utf8 {
+            switch byte {
+            case UInt8(ascii: "%"), UInt8(ascii: "?"), UInt8(ascii: "#"):
+                uri += "%" + String(byte, radix: 16, uppercase: true)
+            default:
+                uri.unicodeScalars.append(Unicode.Scalar(byte))
+            }
+        }
+        return uri + "?immutable=1"
     }
 
     /// Runs one or more statements that take no parameters and return no rows of interest.

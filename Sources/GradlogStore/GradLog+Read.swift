@@ -20,6 +20,13 @@ public struct RunInput: Sendable, Equatable {
     public var value: Double?
     public var grad: Double?
     public var nodeID: Int64
+
+    public init(name: String, value: Double?, grad: Double?, nodeID: Int64) {
+        self.name = name
+        self.value = value
+        self.grad = grad
+        self.nodeID = nodeID
+    }
 }
 
 /// One node of a recorded run, as stored.

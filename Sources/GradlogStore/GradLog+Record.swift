@@ -54,7 +54,8 @@ extension GradLog {
             })
     }
 
-    static func validateRunName(_ name: String) throws {
+    /// Refuses names that would read as a run reference (an id, `latest`, `latest~N`).
+    public static func validateRunName(_ name: String) throws {
         if name.isEmpty || Int64(name) != nil || name.hasPrefix("latest") {
             throw GradLogError.invalidRunName(name)
         }
@@ -84,7 +85,7 @@ extension GradLog {
         try insert.bind(1, graphID)
         for i in 0..<tape.count {
             try insert.bind(2, Int64(i))
-            try insert.bind(3, computation.names[i])
+            try computation.names.withUTF8(i) { try insert.bind(3, utf8: $0) } ?? insert.bindNull(3)
             try insert.bind(4, Int64(tape.ops[i].rawValue))
             try bindBack(insert, 5, node: i, input: tape.input0[i])
             try bindBack(insert, 6, node: i, input: tape.input1[i])

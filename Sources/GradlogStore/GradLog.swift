@@ -23,20 +23,23 @@ public final class GradLog {
     /// `.readWrite` migrates an existing file; `.readOnly` never writes and refuses a file whose
     /// schema is not current. Files that are not gradlog databases are refused untouched.
     public init(path: String, mode: Database.Mode) throws {
-        let exists = FileManager.default.fileExists(atPath: path)
-        if !exists && mode != .create { throw GradLogError.noDatabase(path: path) }
-        if exists, let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size == 0 {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+            if isDirectory.boolValue { throw GradLogError.notAGradlogDatabase(path: path, reason: "it is a directory") }
+        } else {
+            guard mode == .create else { throw GradLogError.noDatabase(path: path) }
+            try Self.createAtomically(path)
+        }
+        // gradlog never leaves an empty file behind (see createAtomically), so one is not ours.
+        if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size == 0 {
             throw GradLogError.notAGradlogDatabase(path: path, reason: "the file is empty")
         }
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-            throw GradLogError.notAGradlogDatabase(path: path, reason: "it is a directory")
-        }
         do {
-            database = try Database(path: path, mode: mode)
+            database = try Self.connect(path: path, mode: mode == .create ? .readWrite : mode)
+            try SQLFunctions.register(on: database)
             let migrator = Migrator()
             switch mode {
-            case .readOnly:
+            case .readOnly, .immutable:
                 guard let applied = try migrator.inspect(database) else {
                     throw GradLogError.notAGradlogDatabase(path: path, reason: "it has no tables")
                 }
@@ -46,7 +49,6 @@ public final class GradLog {
                         path: path, databaseVersion: applied.keys.max() ?? 0, knownVersion: migrator.latestVersion)
                 }
             case .readWrite, .create:
-                if !exists { try database.execute("PRAGMA journal_mode = WAL") }
                 try migrator.migrate(database)
             }
             // WAL with synchronous=NORMAL: a committed run survives a killed process; only a
@@ -54,6 +56,47 @@ public final class GradLog {
             try database.execute("PRAGMA synchronous = NORMAL")
         } catch let error as SQLiteError {
             throw Self.explain(error, path: path)
+        }
+    }
+
+    /// Makes a new, fully migrated database appear at `path` in one step: it is built under a
+    /// temporary name beside it and hard-linked into place, which fails if the name exists. So
+    /// concurrent first writers never see a half-made file, and the one that loses the race
+    /// simply opens the winner's.
+    private static func createAtomically(_ path: String) throws {
+        let temporary = path + ".creating-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        defer {
+            for suffix in ["", "-wal", "-shm", "-journal"] { unlink(temporary + suffix) }
+        }
+        do {
+            let database = try Database(path: temporary, mode: .create)
+            try database.execute("PRAGMA journal_mode = WAL")
+            try Migrator().migrate(database)
+        } catch let error as SQLiteError {
+            throw explain(error, path: path)
+        }
+        // The connection is closed here, so the file is complete without its -wal.
+        if link(temporary, path) != 0 && errno != EEXIST {
+            let reason = String(cString: strerror(errno))
+            // A file system without hard links: rename, unless someone was faster.
+            guard !FileManager.default.fileExists(atPath: path), rename(temporary, path) == 0 else {
+                throw OpenError(message: "cannot create \(path): \(reason)")
+            }
+        }
+    }
+
+    /// Opens the connection. A WAL database in a folder this user cannot write cannot be read
+    /// the usual way (SQLite needs to create its -shm file), so reading falls back to opening
+    /// it as immutable.
+    private static func connect(path: String, mode: Database.Mode) throws -> Database {
+        let database = try Database(path: path, mode: mode)
+        guard mode == .readOnly else { return database }
+        do {
+            _ = try database.scalarInt("SELECT count(*) FROM sqlite_schema")
+            return database
+        } catch {
+            guard error.code == SQLITE_READONLY || error.code == SQLITE_CANTOPEN else { throw error }
+            return try Database(path: path, mode: .immutable)
         }
     }
 

@@ -64,6 +64,12 @@ public final class Statement {
         if let value { try bind(index, value) } else { try bindNull(index) }
     }
 
+    /// Binds UTF-8 bytes as text (SQLite copies them).
+    public func bind(_ index: Int32, utf8: UnsafeBufferPointer<UInt8>) throws(SQLiteError) {
+        let base = UnsafeRawPointer(utf8.baseAddress ?? UnsafePointer(bitPattern: 1)!).assumingMemoryBound(to: CChar.self)
+        try check(sqlite3_bind_text(handle, index, base, Int32(utf8.count), csqlite_transient()))
+    }
+
     public func bindNull(_ index: Int32) throws(SQLiteError) {
         try check(sqlite3_bind_null(handle, index))
     }

@@ -6,7 +6,7 @@ import Testing
     func value(of name: String, in source: String) throws -> Double {
         let program = try Program(source: source, file: "t.grad")
         let c = program.computation
-        let node = try #require(c.names.lastIndex(of: name))
+        let node = try #require(c.names.all.lastIndex(of: name))
         return c.tape.values[node]
     }
 
@@ -34,7 +34,7 @@ import Testing
     @Test func reassignmentMakesANewNode() throws {
         let program = try Program(source: "input c = 1\nc = c + 1\nc = c * 10", file: "t.grad")
         let c = program.computation
-        #expect(c.names.filter { $0 == "c" }.count == 3)
+        #expect(c.names.all.filter { $0 == "c" }.count == 3)
         #expect(c.tape.values[Int(c.output)] == 20)
     }
 

@@ -30,9 +30,10 @@ extension Gradlog {
         @OptionGroup var options: GlobalOptions
 
         func validate() throws {
-            if options.format == .jsonl { throw ValidationError("--format jsonl is for `gradlog query`; use json here") }
+            try options.rejectJSONLines()
             _ = try parsedAssignments()
             _ = try parsedTags()
+            if let name { try GradLog.validateRunName(name) }
         }
 
         func parsedAssignments() throws -> [String: Double] {

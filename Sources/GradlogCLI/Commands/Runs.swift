@@ -10,6 +10,10 @@ extension Gradlog {
 
         @OptionGroup var options: GlobalOptions
 
+        func validate() throws {
+            try options.rejectJSONLines()
+        }
+
         func run() throws {
             let log = try options.open(.readOnly)
             let runs = try log.runs()

@@ -19,6 +19,10 @@ extension Gradlog {
 
         @OptionGroup var options: GlobalOptions
 
+        func validate() throws {
+            try options.rejectJSONLines()
+        }
+
         func run() throws {
             let log = try options.open(.readOnly)
             let id = try log.resolve(reference)

@@ -90,3 +90,23 @@ let repositoryRoot = URL(fileURLWithPath: #filePath)
 func parseJSON(_ text: String) throws -> Any {
     try JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])
 }
+
+/// The stock `sqlite3` shell, to check that the file reads the same from outside gradlog.
+enum SQLiteShell {
+    static let path = "/usr/bin/sqlite3"
+
+    /// Runs one SQL text against `db` and returns its output, trimmed.
+    static func run(_ db: String, _ sql: String) throws -> String {
+        try #require(FileManager.default.isExecutableFile(atPath: path), "the stock sqlite3 shell is needed (apt-get install sqlite3)")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = [db, sql]
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "sqlite3 \(db) \(sql)")
+        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}

@@ -1,0 +1,132 @@
+import ArgumentParser
+import Foundation
+import GradlogStore
+
+extension Gradlog {
+    struct Query: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run one SQL statement or a named query against the log.",
+            discussion: """
+                SQL-OR-NAME is one SQL statement, or the name of a query shipped with gradlog \
+                (--list shows them and their parameters). --param NAME=VALUE binds :NAME through \
+                SQLite, never by pasting text into the SQL. A value that reads as a number binds \
+                as a number (an integer if it is one), anything else as text. A parameter named \
+                run or run_... takes a run reference: an id, a unique name, latest or latest~N.
+
+                The database is opened read-only: a statement that would change it is refused \
+                unless --write is given. Tables, views and the SQL functions that exist only \
+                inside gradlog (ulps, float_eq, is_nan, is_finite, float_bits) are described in \
+                docs/schema.md.
+
+                  gradlog query "SELECT name, grad FROM nodes WHERE run_id = :run" --param run=latest
+                  gradlog query nonfinite --param run=latest
+                  gradlog query top-grads --param run=3 --param limit=5 --format json
+                  gradlog query --list
+                """
+        )
+
+        @Argument(help: ArgumentHelp("One SQL statement, or the name of a named query.", valueName: "sql-or-name"))
+        var statement: String?
+
+        @Option(name: .customLong("param"), help: ArgumentHelp("Bind :NAME to VALUE (repeatable).", valueName: "name=value"))
+        var parameters: [String] = []
+
+        @Flag(help: "List the named queries, what they answer, and their parameters.")
+        var list = false
+
+        @Flag(help: "Allow a statement that changes the database.")
+        var write = false
+
+        @OptionGroup var options: GlobalOptions
+
+        func validate() throws {
+            if list && (statement != nil || !parameters.isEmpty || write) {
+                throw ValidationError("--list takes no statement, --param or --write")
+            }
+            if !list && statement == nil {
+                throw ValidationError("give one SQL statement or a query name (see --list)")
+            }
+            _ = try parsedParameters()
+        }
+
+        func parsedParameters() throws -> [String: SQLValue] {
+            var values: [String: SQLValue] = [:]
+            for parameter in parameters {
+                var (name, text) = try Record.split(parameter, option: "--param", what: "NAME=VALUE")
+                if let prefix = name.first, ":@$".contains(prefix) { name.removeFirst() }
+                guard values.updateValue(SQLValue(argument: text), forKey: name) == nil else {
+                    throw ValidationError("--param \(name) is given twice")
+                }
+            }
+            return values
+        }
+
+        func run() throws {
+            if list { return try Self.printList(format: options.format) }
+            guard let statement else { return }
+            let log = try options.open(write ? .readWrite : .readOnly)
+            let cursor = NamedQuery.isName(statement)
+                ? try log.query(try NamedQuery.named(statement), parameters: try parsedParameters())
+                : try log.query(statement, parameters: try parsedParameters(), allowWrite: write)
+            if cursor.columns.isEmpty {
+                while try cursor.next() != nil {}
+            } else {
+                let writer = RowWriter(format: options.format, columns: cursor.columns)
+                while let row = try cursor.next() { writer.row(row.map(Value.init)) }
+                writer.finish()
+            }
+            if !cursor.isReadOnly {
+                Gradlog.printError("gradlog: \(cursor.changes) row\(cursor.changes == 1 ? "" : "s") changed")
+            }
+        }
+
+        /// A listing for people (table), or one row per query (csv, json, jsonl).
+        static func printList(format: OutputFormat) throws {
+            let queries = try NamedQuery.all()
+            let out = StandardOutput.shared
+            switch format {
+            case .table:
+                let width = (queries.map(\.name.count).max() ?? 0) + 2
+                for query in queries {
+                    out.line(query.name.padding(toLength: width, withPad: " ", startingAt: 0) + query.summary)
+                    let signatures = query.parameters.map(signature)
+                    let signatureWidth = (signatures.map(\.count).max() ?? 0) + 2
+                    for (parameter, signature) in zip(query.parameters, signatures) {
+                        out.line(String(repeating: " ", count: width + 2)
+                            + signature.padding(toLength: signatureWidth, withPad: " ", startingAt: 0) + parameter.summary)
+                    }
+                }
+            case .csv:
+                let writer = RowWriter(format: format, columns: ["name", "parameters", "description"])
+                for query in queries {
+                    writer.row([.string(query.name), .string(query.parameters.map(signature).joined(separator: ", ")), .string(query.summary)])
+                }
+                writer.finish()
+            case .json, .jsonl:
+                let writer = RowWriter(format: format, columns: ["name", "description", "parameters"])
+                for query in queries {
+                    let parameters = query.parameters.map { parameter in
+                        var fields: [(String, Value)] = [("name", .string(parameter.name))]
+                        if let value = parameter.defaultValue { fields.append(("default", Value(value))) }
+                        fields.append(("description", .string(parameter.summary)))
+                        return Value.object(fields)
+                    }
+                    writer.row([.string(query.name), .string(query.summary), .array(parameters)])
+                }
+                writer.finish()
+            }
+        }
+
+        /// `:run` or `:limit = 10`, as the header declares it.
+        static func signature(_ parameter: NamedQuery.Parameter) -> String {
+            guard let value = parameter.defaultValue else { return ":" + parameter.name }
+            let literal: String
+            switch value {
+            case .null: literal = "NULL"
+            case .text(let text): literal = "'" + text + "'"
+            default: literal = Value(value).text
+            }
+            return ":" + parameter.name + " = " + literal
+        }
+    }
+}

@@ -1,0 +1,63 @@
+import Foundation
+import GradlogProgram
+
+/// libFuzzer entry point: any bytes as a .grad program. Parsing must either succeed or throw a
+/// located ProgramError; a program that parses must run forward and backward. Anything else
+/// (a crash, a trap, an ASan report) is a bug. See scripts/fuzz.sh.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzParser(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
+    let source = String(decoding: UnsafeBufferPointer(start: data, count: size), as: UTF8.self)
+    do {
+        let program = try Program(source: source, file: "fuzz.grad")
+        let computation = program.computation
+        let adjoints = computation.backward()
+        precondition(adjoints.count == computation.count)
+        precondition(adjoints[Int(computation.output)] == 1)
+        // Setting every input to a new value re-runs forward over the same tape.
+        let values = Dictionary(uniqueKeysWithValues: computation.inputs.map { ($0.name, 0.25) })
+        _ = try program.computation(setting: values).backward()
+    } catch let error as ProgramError {
+        precondition(error.line >= 1 && error.column >= 1, "diagnostics are located")
+    } catch {
+        preconditionFailure("unexpected error \(error)")
+    }
+    return 0
+}
+
+#if FUZZING
+@_silgen_name("LLVMFuzzerRunDriver")
+func runLibFuzzer(
+    _ argc: UnsafeMutablePointer<Int32>,
+    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
+    _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> Int32
+) -> Int32
+
+/// Under libFuzzer (scripts/fuzz.sh): hand the command line to libFuzzer's driver.
+@main
+struct Fuzz {
+    static func main() {
+        var argc = CommandLine.argc
+        var argv = CommandLine.unsafeArgv
+        exit(runLibFuzzer(&argc, &argv, fuzzParser))
+    }
+}
+#else
+/// Without libFuzzer: replays the files given (a corpus, or crash reproducers) through the
+/// same entry point, so a fixed crash stays fixed. `swift run gradlog-fuzz FILE-OR-FOLDER...`
+@main
+struct ReplayCorpus {
+    static func main() throws {
+        var count = 0
+        for path in CommandLine.arguments.dropFirst() {
+            let url = URL(fileURLWithPath: path)
+            let files = (try? FileManager.default.contentsOfDirectory(at: url, includingPropertiesForKeys: nil)) ?? [url]
+            for file in files.sorted(by: { $0.path < $1.path }) {
+                let bytes = [UInt8](try Data(contentsOf: file))
+                _ = bytes.withUnsafeBufferPointer { fuzzParser($0.baseAddress ?? UnsafePointer(bitPattern: 1)!, $0.count) }
+                count += 1
+            }
+        }
+        print("replayed \(count) inputs")
+    }
+}
+#endif

@@ -1,0 +1,88 @@
+import Foundation
+import Testing
+
+/// What was recorded is there whole, whatever happens: killed writers, concurrent writers,
+/// readers during writes. Real processes on a real file.
+@Suite(.serialized) struct CrashAndConcurrencyTests {
+    /// A chain program large enough that recording takes a noticeable time.
+    static func chain(_ n: Int) -> String {
+        var source = "input x = 0.5\ninput y = -0.3\nv = x * y\n"
+        for i in 0..<n { source += i % 2 == 0 ? "v = tanh(v) + y\n" : "v = v * x\n" }
+        return source
+    }
+
+    func shell(_ db: String, _ sql: String) throws -> String { try SQLiteShell.run(db, sql) }
+
+    /// Runs whose stored node rows do not add up to their node count: must always be empty.
+    static let partialRuns = """
+        SELECT count(*) FROM runs r
+        WHERE r.node_count != (SELECT count(*) FROM nodes n WHERE n.run_id = r.id)
+        """
+
+    @Test func killedMidWriteLeavesEarlierRunsWholeAndNoPartialRun() throws {
+        let dir = try TemporaryDirectory()
+        let db = dir.path("g.db")
+        let program = try dir.write("big.grad", Self.chain(40_000))
+        let small = repositoryRoot.appendingPathComponent("examples/cs231n.grad").path
+        #expect(try CLI.run(["record", small, "--db", db]).status == 0)
+
+        let start = Date()
+        #expect(try CLI.run(["record", program, "--db", db]).status == 0)
+        let duration = Date().timeIntervalSince(start)
+        var completed = 2
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<12 {
+            let process = Process()
+            process.executableURL = CLI.executable
+            process.arguments = ["record", program, "--db", db]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            usleep(UInt32(Double.random(in: 0...duration, using: &generator) * 1_000_000))
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            if process.terminationReason == .exit && process.terminationStatus == 0 { completed += 1 }
+            #expect(try shell(db, "PRAGMA integrity_check") == "ok")
+            #expect(try shell(db, Self.partialRuns) == "0")
+            #expect(try shell(db, "SELECT count(*) FROM runs") == String(completed))
+        }
+        // The first run is untouched by all of it.
+        #expect(try shell(db, "SELECT printf('%!.17g', value) FROM nodes WHERE run_id = 1 AND name = 'f'") == "1.5456448841066441")
+        #expect(try CLI.run(["record", small, "--db", db]).status == 0, "the log still takes new runs")
+    }
+
+    @Test func concurrentWritersAllLand() throws {
+        let dir = try TemporaryDirectory()
+        let db = dir.path("g.db")  // created by the racing writers themselves
+        let program = try dir.write("big.grad", Self.chain(5_000))
+        let writers = (0..<6).map { i -> Process in
+            let process = Process()
+            process.executableURL = CLI.executable
+            process.arguments = ["record", program, "--db", db, "--set", "x=0.\(i + 1)"]
+            process.standardOutput = FileHandle.nullDevice
+            return process
+        }
+        let errors = writers.map { process -> Pipe in
+            let pipe = Pipe()
+            process.standardError = pipe
+            return pipe
+        }
+        for process in writers { try process.run() }
+        // A reader running while the writers write.
+        var readerStatuses: [Int32] = []
+        for _ in 0..<5 {
+            let reader = try CLI.run(["runs", "--db", db])
+            if reader.status != 0 { #expect(reader.stderr.contains("no gradlog database"), "\(reader.stderr)") }
+            readerStatuses.append(reader.status)
+        }
+        for (process, pipe) in zip(writers, errors) {
+            let message = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0, "\(message)")
+        }
+        #expect(try shell(db, "SELECT count(*) FROM runs") == "6")
+        #expect(try shell(db, Self.partialRuns) == "0")
+        #expect(try shell(db, "SELECT count(DISTINCT output_value) FROM runs") == "6")
+        #expect(try shell(db, "PRAGMA integrity_check") == "ok")
+    }
+}

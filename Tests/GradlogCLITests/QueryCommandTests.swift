@@ -1,0 +1,124 @@
+import Foundation
+import Testing
+
+/// `gradlog query` through the real binary: ad hoc SQL, parameters, output, read-only safety.
+@Suite struct QueryCommandTests {
+    /// Done when: the first example returns invden's value and adjoint.
+    @Test func invdenByParameter() throws {
+        let log = try RecordedLog()
+        try log.record()
+        let result = try log.query([
+            "SELECT name, value, grad FROM nodes WHERE run_id = :run AND name = 'invden'",
+            "--param", "run=1", "--format", "json",
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        // Compared as text: the doubles print in shortest round-trip form, bit for bit (and
+        // Foundation's JSON parser on Linux does not read them back exactly).
+        #expect(result.stdout == "[\n{\"name\":\"invden\",\"value\":0.5121444488396316,\"grad\":3.0179862099620918}\n]\n")
+    }
+
+    /// Done when: a DELETE fails, says why and how to opt in, and every run is still there.
+    @Test(arguments: [
+        ("DELETE FROM runs", "because it is a view"),
+        ("DELETE FROM run", "read-only by default"),
+        ("DROP TABLE run_node", "read-only by default"),
+        ("UPDATE run_node SET grad = 0", "read-only by default"),
+        ("PRAGMA user_version = 7", "read-only by default"),
+    ])
+    func writesAreRefusedByDefault(_ sql: String, _ reason: String) throws {
+        let log = try RecordedLog()
+        try log.record()
+        try log.record(["--set", "x=1"])
+        let result = try log.query([sql])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains(reason), "\(result.stderr)")
+        #expect(result.stderr.contains("--write"), "\(result.stderr)")
+        #expect(result.stdout.isEmpty)
+        let counts = try log.rows(["SELECT (SELECT count(*) FROM runs) AS runs, (SELECT count(*) FROM nodes) AS nodes"])
+        #expect(counts.first?["runs"] as? Int == 2)
+        #expect(counts.first?["nodes"] as? Int == 44)
+    }
+
+    @Test func writeOptsIn() throws {
+        let log = try RecordedLog()
+        try log.record()
+        let result = try log.query(["UPDATE run SET name = :name WHERE id = :run", "--param", "name=baseline", "--param", "run=1", "--write"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("1 row changed"))
+        #expect(try log.rows(["SELECT name FROM runs"]).first?["name"] as? String == "baseline")
+    }
+
+    @Test func aMissingDatabaseIsAnErrorAndStaysMissing() throws {
+        let dir = try TemporaryDirectory()
+        let result = try CLI.run(["query", "SELECT 1", "--db", dir.path("none.db")])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("no gradlog database"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.url.path) == [])
+    }
+
+    @Test(arguments: [
+        (["SELEC name FROM nodes"], ["syntax error", "SELEC name FROM nodes"]),
+        (["SELECT 1; SELECT 2"], ["only one statement"]),
+        (["SELECT * FROM nodes WHERE run_id = :run AND name = :name", "--param", "run=1"], ["missing parameter :name"]),
+        (["SELECT :a", "--param", "a=1", "--param", "b=2"], ["--param b", ":a"]),
+        (["SELECT ?"], ["'?' placeholder"]),
+        (["top-gradz"], ["no named query 'top-gradz'", "top-grads", "nonfinite", "chain-rule"]),
+        (["top-grads", "--param", "run=7"], ["no run '7'"]),
+        (["SELECT :run", "--param", "run=latest~5"], ["no run 'latest~5'"]),
+        ([], ["SQL statement or a query name"]),
+    ])
+    func badInputIsExplained(_ args: [String], _ phrases: [String]) throws {
+        let log = try RecordedLog()
+        try log.record()
+        let result = try log.query(args)
+        #expect(result.status == 2)
+        #expect(!result.signaled)
+        for phrase in phrases { #expect(result.stderr.contains(phrase), "\(result.stderr)") }
+        #expect(!result.stderr.contains("Fatal error"))
+    }
+
+    @Test func parametersBindAsNumbersOrTextNeverAsSQL() throws {
+        let log = try RecordedLog()
+        try log.record()
+        let typed = try log.rows(["SELECT typeof(:a) AS a, typeof(:b) AS b, typeof(:c) AS c, :c AS text",
+                                  "--param", "a=3", "--param", "b=-1.5e-3", "--param", "c=x' OR '1'='1"])
+        #expect(typed.first?["a"] as? String == "integer")
+        #expect(typed.first?["b"] as? String == "real")
+        #expect(typed.first?["c"] as? String == "text")
+        #expect(typed.first?["text"] as? String == "x' OR '1'='1")
+        let injected = try log.rows(["SELECT name FROM nodes WHERE name = :name", "--param", "name=x' OR '1'='1"])
+        #expect(injected.isEmpty)
+        // run takes a run reference.
+        let latest = try log.rows(["SELECT :run AS id", "--param", "run=latest"])
+        #expect(latest.first?["id"] as? Int == 1)
+    }
+
+    @Test func floatsPrintAsShowPrintsThem() throws {
+        let log = try RecordedLog()
+        try log.record(["--set", "x=nan"])
+        let sql = "SELECT -0.0 AS z, 9e999 AS i, 1e-9 AS s, 0.1 AS d, NULL AS e, x'0AFF' AS b, 7 AS n"
+        let json = try log.query([sql, "--format", "json"])
+        #expect(json.stdout == "[\n{\"z\":-0.0,\"i\":\"Infinity\",\"s\":1e-09,\"d\":0.1,\"e\":null,\"b\":\"x'0AFF'\",\"n\":7}\n]\n")
+        let csv = try log.query([sql, "--format", "csv"])
+        #expect(csv.stdout == "z,i,s,d,e,b,n\n-0.0,Infinity,1e-09,0.1,,x'0AFF',7\n")
+        let jsonl = try log.query(["SELECT id FROM nodes WHERE run_id = 1 AND id < 2 ORDER BY id", "--format", "jsonl"])
+        #expect(jsonl.stdout == "{\"id\":0}\n{\"id\":1}\n")
+        // A stored NaN is TEXT and prints as stored; JSON gets the same string show writes.
+        let nan = try log.rows(["SELECT value FROM inputs WHERE name = 'x'"])
+        #expect(nan.first?["value"] as? String == "NaN")
+    }
+
+    @Test func listShowsEveryNamedQueryWithItsParameters() throws {
+        let table = try CLI.run(["query", "--list"])
+        #expect(table.status == 0)
+        for name in ["node", "top-grads", "nonfinite", "chain-rule", "input-grads", "contributions", "vanishing", "run-health"] {
+            #expect(table.stdout.contains(name + " "), "--list shows \(name)")
+        }
+        #expect(table.stdout.contains(":limit = 10"))
+        let queries = try #require(try parseJSON(try CLI.run(["query", "--list", "--format", "json"]).stdout) as? [[String: Any]])
+        let topGrads = try #require(queries.first { $0["name"] as? String == "top-grads" })
+        let parameters = try #require(topGrads["parameters"] as? [[String: Any]])
+        #expect(parameters.map { $0["name"] as? String } == ["run", "limit"])
+        #expect(parameters.last?["default"] as? Int == 10)
+    }
+}

@@ -1,0 +1,38 @@
+import GradlogStore
+import Testing
+
+/// Asking about one run reads only that run's rows: every view is searched by (run_id, ...)
+/// through a primary key or index, never scanned across runs.
+@Suite struct QueryPlanTests {
+    /// The `detail` lines of EXPLAIN QUERY PLAN that scan a table, minus allowed ones.
+    static func scans(_ scratch: ScratchLog, _ sql: String, allowing allowed: Set<String> = []) throws -> [String] {
+        try scratch.rows("EXPLAIN QUERY PLAN " + sql, ["run": .integer(1)]).compactMap { row in
+            guard case .text(let detail) = row[3], detail.hasPrefix("SCAN") else { return nil }
+            return allowed.contains(detail) ? nil : detail
+        }
+    }
+
+    @Test(arguments: [
+        "SELECT name, value, grad FROM nodes WHERE run_id = :run AND name = 'invden'",
+        "SELECT * FROM node_details WHERE run_id = :run AND name = 'invden'",
+        "SELECT * FROM node_details WHERE run_id = :run",
+        "SELECT * FROM edge_details WHERE run_id = :run",
+        "SELECT * FROM edges WHERE run_id = :run",
+        "SELECT * FROM inputs WHERE run_id = :run",
+        "SELECT * FROM runs WHERE id = :run",
+    ])
+    func oneRunIsSearchedNotScanned(_ sql: String) throws {
+        let scratch = try ScratchLog()
+        try scratch.recordSeed()
+        try scratch.recordSeed(x: 1, y: 2)
+        #expect(try Self.scans(scratch, sql) == [])
+    }
+
+    @Test func runHealthAggregatesOnlyTheRunAskedFor() throws {
+        let scratch = try ScratchLog()
+        try scratch.recordSeed()
+        // The aggregate is materialized from a primary-key search on run_id = ?; scanning that
+        // one-row result is fine.
+        #expect(try Self.scans(scratch, "SELECT * FROM run_health WHERE run_id = :run", allowing: ["SCAN h"]) == [])
+    }
+}
