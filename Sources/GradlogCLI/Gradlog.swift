@@ -14,12 +14,13 @@ struct Gradlog: ParsableCommand {
               gradlog record examples/cs231n.grad
               gradlog show latest
               gradlog runs --format json
+              gradlog diff latest~1 latest
 
             Exit status: 0 success; 1 the runs differ (diff) or a check failed; 2 an error \
             (bad input, missing run, unreadable file); messages go to standard error.
             """,
         version: GradLog.toolVersion,
-        subcommands: [Record.self, Runs.self, Show.self, Query.self]
+        subcommands: [Record.self, Runs.self, Show.self, Diff.self, Query.self]
     )
 
     /// Parses, runs, and maps every failure to a message on stderr and an exit status,
@@ -58,7 +59,8 @@ struct Gradlog: ParsableCommand {
     }
 
     static func isOurs(_ error: Error) -> Bool {
-        error is GradLogError || error is QueryError || error is SQLiteError || error is CLIError || error is UnknownInputs || error is OpenError
+        error is GradLogError || error is QueryError || error is DiffError || error is SQLiteError || error is CLIError
+            || error is UnknownInputs || error is OpenError
     }
 
     static func printError(_ message: String) {

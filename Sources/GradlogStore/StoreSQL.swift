@@ -48,4 +48,19 @@ enum StoreSQL {
         WHERE r.id = ?1
         ORDER BY v.id
         """
+
+    // Diffing runs
+    static let runGraph = """
+        SELECT r.graph_id, g.node_count, g.program_sha256
+        FROM run r JOIN graph g ON g.id = r.graph_id
+        WHERE r.id = ?1
+        """
+    static let graphStructure = "SELECT id, name, op, in0_back, in1_back FROM graph_node WHERE graph_id = ?1 ORDER BY id"
+    /// A run's numbers from node ?2 on; `NodeNumbers` restarts it to go back.
+    static let runNodeNumbers = "SELECT id, value, grad FROM run_node WHERE run_id = ?1 AND id >= ?2 ORDER BY id"
+    static let nodeLabel = """
+        SELECT g.name, g.op, g.line
+        FROM run r JOIN graph_node g ON g.graph_id = r.graph_id
+        WHERE r.id = ?1 AND g.id = ?2
+        """
 }

@@ -3,6 +3,7 @@ import GradlogStore
 /// A cell of output: what a row holds before it is rendered as a table, CSV or JSON.
 enum Value {
     case null
+    case bool(Bool)
     case int(Int64)
     case float(Double)
     case string(String)
@@ -17,6 +18,7 @@ enum Value {
     var json: String {
         switch self {
         case .null: return "null"
+        case .bool(let b): return b ? "true" : "false"
         case .int(let i): return String(i)
         case .float(let d): return d.isFinite ? FloatEncoding.format(d) : Self.quote(FloatEncoding.format(d))
         case .string(let s): return Self.quote(s)
@@ -29,6 +31,7 @@ enum Value {
     var text: String {
         switch self {
         case .null: return ""
+        case .bool(let b): return b ? "true" : "false"
         case .int(let i): return String(i)
         case .float(let d): return FloatEncoding.format(d)
         case .string(let s): return s

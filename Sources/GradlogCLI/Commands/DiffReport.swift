@@ -1,0 +1,138 @@
+import GradlogStore
+
+/// What `gradlog diff` prints: a table for people, CSV of the nodes, or one JSON object.
+struct DiffReport {
+    var result: RunDiffResult
+    var runA: (id: Int64, path: String)
+    var runB: (id: Int64, path: String)
+    var limit: Int
+
+    private var out: StandardOutput { .shared }
+
+    static let summaryColumns = ["compared", "identical", "within_tolerance", "different", "only_in_a", "only_in_b", "changed_op", "changed_inputs"]
+    static let nodeColumns = [
+        "id_a", "id_b", "name", "op", "line", "status",
+        "value_a", "value_b", "value_abs_diff", "value_rel_diff", "value_ulps",
+        "grad_a", "grad_b", "grad_abs_diff", "grad_rel_diff", "grad_ulps", "change",
+    ]
+
+    // MARK: Table
+
+    func printTable() {
+        let location = runA.path == runB.path ? "in \(runA.path)" : "(A in \(runA.path), B in \(runB.path))"
+        let verdict = result.agree ? "agree" : "differ"
+        out.line("runs \(runA.id) and \(runB.id) \(location), aligned by \(result.alignment.rawValue): they \(verdict)")
+        out.line()
+        let summary = RowWriter(format: .table, columns: Self.summaryColumns)
+        summary.row(summaryValues)
+        summary.finish()
+
+        if !result.inputs.isEmpty {
+            out.line()
+            let inputs = RowWriter(format: .table, columns: ["input", "a", "b", "status"])
+            for input in result.inputs {
+                inputs.row([.string(input.name), Value(input.value.a), Value(input.value.b), .string(input.status.rawValue)])
+            }
+            inputs.finish()
+        }
+        if !result.tags.isEmpty {
+            out.line()
+            let tags = RowWriter(format: .table, columns: ["tag", "a", "b"])
+            for tag in result.tags { tags.row([.string(tag.key), Value(tag.a), Value(tag.b)]) }
+            tags.finish()
+        }
+
+        out.line()
+        out.line("first value divergence: " + divergenceLine(result.firstValueDivergence, \.value))
+        out.line("first grad divergence:  " + divergenceLine(result.firstGradDivergence, \.grad))
+        guard !result.nodes.isEmpty else { return }
+        out.line()
+        printNodes(format: .table)
+        if result.unlisted > 0 {
+            out.line("... \(result.unlisted) more not listed (--limit \(limit); --limit 0 lists all)")
+        }
+    }
+
+    private func divergenceLine(_ node: NodeDifference?, _ numbers: KeyPath<NodeDifference, NumberComparison>) -> String {
+        guard let node else { return "none" }
+        let pair = node[keyPath: numbers]
+        let side = node.a ?? node.b
+        let name = side.map { $0.name ?? "#\($0.id)" } ?? "?"
+        var details = ["abs \(Value(pair.absoluteDifference).text)", "rel \(Value(pair.relativeDifference).text)"]
+        if let ulps = pair.ulps { details.append("\(ulps) ulps") }
+        return "\(name) (\(side?.op.name ?? "?"), line \(side?.line ?? 0)): "
+            + "\(Value(pair.a).text) vs \(Value(pair.b).text) (\(details.joined(separator: ", ")))"
+    }
+
+    // MARK: Nodes (table and CSV)
+
+    func printNodes(format: OutputFormat) {
+        let writer = RowWriter(format: format, columns: Self.nodeColumns)
+        for node in result.nodes { writer.row(Self.row(node)) }
+        writer.finish()
+    }
+
+    static func row(_ node: NodeDifference) -> [Value] {
+        let side = node.a ?? node.b
+        return [
+            node.a.map { .int($0.id) } ?? .null, node.b.map { .int($0.id) } ?? .null,
+            Value(side?.name), Value(side?.op.name), side.map { .int($0.line) } ?? .null, .string(node.status.rawValue),
+        ] + numbers(node.value) + numbers(node.grad) + [Value(change(node))]
+    }
+
+    private static func numbers(_ pair: NumberComparison) -> [Value] {
+        [Value(pair.a), Value(pair.b), Value(pair.absoluteDifference), Value(pair.relativeDifference), ulps(pair.ulps)]
+    }
+
+    /// ULPs beyond Int64 (values of opposite signs far apart) print as a float: approximate.
+    private static func ulps(_ ulps: UInt64?) -> Value {
+        guard let ulps else { return .null }
+        return ulps <= UInt64(Int64.max) ? .int(Int64(ulps)) : .float(Double(ulps))
+    }
+
+    private static func change(_ node: NodeDifference) -> String? {
+        var parts: [String] = []
+        if node.changes.contains(.op), let a = node.a, let b = node.b { parts.append("op \(a.op.name) -> \(b.op.name)") }
+        if node.changes.contains(.inputs) { parts.append("inputs rewired") }
+        return parts.isEmpty ? nil : parts.joined(separator: "; ")
+    }
+
+    // MARK: JSON
+
+    private var summaryValues: [Value] {
+        let s = result.summary
+        return [s.compared, s.identical, s.withinTolerance, s.different, s.onlyInA, s.onlyInB, s.changedOp, s.changedInputs]
+            .map { .int(Int64($0)) }
+    }
+
+    var json: Value {
+        .object([
+            ("a", .object([("run", .int(runA.id)), ("db", .string(runA.path))])),
+            ("b", .object([("run", .int(runB.id)), ("db", .string(runB.path))])),
+            ("alignment", .string(result.alignment.rawValue)),
+            ("agree", .bool(result.agree)),
+            ("summary", .object(Array(zip(Self.summaryColumns, summaryValues)) + [("unlisted", .int(Int64(result.unlisted)))])),
+            ("inputs", .array(result.inputs.map { input in
+                .object([("name", .string(input.name)), ("a", Value(input.value.a)), ("b", Value(input.value.b)),
+                         ("status", .string(input.status.rawValue))])
+            })),
+            ("tags", .array(result.tags.map { .object([("key", .string($0.key)), ("a", Value($0.a)), ("b", Value($0.b))]) })),
+            ("first_value_divergence", Self.divergence(result.firstValueDivergence, \.value)),
+            ("first_grad_divergence", Self.divergence(result.firstGradDivergence, \.grad)),
+            ("nodes", .array(result.nodes.map { .object(Array(zip(Self.nodeColumns, Self.row($0)))) })),
+        ])
+    }
+
+    private static func divergence(_ node: NodeDifference?, _ numbers: KeyPath<NodeDifference, NumberComparison>) -> Value {
+        guard let node else { return .null }
+        let pair = node[keyPath: numbers]
+        let side = node.a ?? node.b
+        return .object([
+            ("id_a", node.a.map { .int($0.id) } ?? .null), ("id_b", node.b.map { .int($0.id) } ?? .null),
+            ("name", Value(side?.name)), ("op", Value(side?.op.name)),
+            ("line_a", node.a.map { .int($0.line) } ?? .null), ("line_b", node.b.map { .int($0.line) } ?? .null),
+            ("a", Value(pair.a)), ("b", Value(pair.b)),
+            ("abs_diff", Value(pair.absoluteDifference)), ("rel_diff", Value(pair.relativeDifference)), ("ulps", ulps(pair.ulps)),
+        ])
+    }
+}

@@ -1,0 +1,21 @@
+/// Names, ops and lines of a run's nodes, looked up one at a time for the few a diff reports.
+struct NodeLabels {
+    private let statement: Statement
+    private let graph: RunGraph
+
+    init(_ graph: RunGraph) throws {
+        self.graph = graph
+        statement = try graph.log.database.prepare(StoreSQL.nodeLabel)
+        try statement.bind(1, graph.run)
+    }
+
+    /// Node `id`, or nil for -1 (not in this run).
+    func side(_ id: Int64) throws -> NodeSide? {
+        guard id >= 0 else { return nil }
+        statement.reset()
+        try statement.bind(2, id)
+        guard try statement.step() else { throw DiffError(run: graph.run, path: graph.log.path, detail: "no graph node \(id)") }
+        let op = Op(rawValue: UInt8(truncatingIfNeeded: statement.int(1))) ?? .const
+        return NodeSide(id: id, name: statement.string(0), op: op, line: statement.int(2))
+    }
+}
