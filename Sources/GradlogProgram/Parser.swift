@@ -154,8 +154,8 @@ struct Parser {
     }
 
     private mutating func parseCall(_ nameToken: Token) throws(ProgramError) -> NodeID {
-        let name = text(nameToken)
-        guard let function = Function(rawValue: name) else {
+        guard let function = Function(utf8: UnsafeBufferPointer(rebasing: lexer.bytes[nameToken.start..<nameToken.end])) else {
+            let name = text(nameToken)
             throw error(at: nameToken, "unknown function '\(name)' (known: \(Function.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
         try advance()  // (
@@ -167,10 +167,10 @@ struct Parser {
                 arguments.append(try parseExpression())
             }
         }
-        try expect(.rparen, "',' or ')' in the arguments of \(name)")
+        try expect(.rparen, "',' or ')' in the arguments of \(function.rawValue)")
         guard arguments.count == function.op.arity else {
             let wanted = function.op.arity == 1 ? "1 argument" : "\(function.op.arity) arguments"
-            throw error(at: nameToken, "\(name) takes \(wanted), got \(arguments.count)")
+            throw error(at: nameToken, "\(function.rawValue) takes \(wanted), got \(arguments.count)")
         }
         if function.op == .pow, builder.isConstant(arguments[1]) {
             return builder.apply(.powc, arguments[0], arguments[1])
@@ -237,6 +237,18 @@ struct Parser {
 /// The functions a program may call.
 enum Function: String, CaseIterable {
     case exp, log, sqrt, sin, cos, tan, tanh, sigmoid, relu, abs, pow, max, min
+
+    /// The function named by these bytes, found without making a String.
+    init?(utf8 name: UnsafeBufferPointer<UInt8>) {
+        for function in Self.allCases {
+            let matches = function.rawValue.utf8.count == name.count && function.rawValue.utf8.elementsEqual(name)
+            if matches {
+                self = function
+                return
+            }
+        }
+        return nil
+    }
 
     var op: Op {
         switch self {
