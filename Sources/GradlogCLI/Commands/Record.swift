@@ -78,6 +78,13 @@ extension Gradlog {
         /// Reads and parses a program file; read failures become messages naming the file.
         /// The text's fingerprint is computed on another core while the program parses.
         static func load(_ path: String) throws -> (Program, ProgramText) {
+            let source = try read(path)
+            let text = ProgramText(source)
+            return (try Program(source: source, file: path), text)
+        }
+
+        /// The file's text; its raw bytes are released before parsing starts.
+        static func read(_ path: String) throws -> String {
             let data: Data
             do {
                 data = try Data(contentsOf: URL(fileURLWithPath: path))
@@ -87,8 +94,7 @@ extension Gradlog {
             guard let source = String(data: data, encoding: .utf8) else {
                 throw CLIError("cannot read program \(path): it is not UTF-8 text")
             }
-            let text = ProgramText(source)
-            return (try Program(source: source, file: path), text)
+            return source
         }
 
         static func print(_ run: RecordedRun, format: OutputFormat) {
