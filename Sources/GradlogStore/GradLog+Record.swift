@@ -48,6 +48,7 @@ extension GradLog {
                 try insertTag.step()
                 insertTag.reset()
             }
+            try database.execute(StoreSQL.refreshStatistics)
             // A large text was compressed on another core while the nodes were written.
             if existing == nil, let compressed = source?.compressedText {
                 let store = try database.prepare(StoreSQL.storeCompressedProgram)
