@@ -1,4 +1,4 @@
-import GradlogStore
+@testable import GradlogStore
 import Testing
 
 /// Asking about one run reads only that run's rows: every view is searched by (run_id, ...)
@@ -43,6 +43,18 @@ import Testing
         #expect(plan.contains("SEARCH s USING PRIMARY KEY (run_id=?)"), "\(plan)")
         #expect(plan.contains("SEARCH v USING PRIMARY KEY (run_id=? AND id=?)"), "\(plan)")
         #expect(!plan.contains { $0.hasPrefix("SCAN v") || $0.hasPrefix("SCAN s") }, "\(plan)")
+    }
+
+    /// The shipped `node` query, across every run, is planned the same way.
+    @Test func namedNodeQueryAcrossRunsSearches() throws {
+        let scratch = try ScratchLog()
+        for x in [1.0, 2.0, 3.0] { try scratch.recordSeed(x: x, y: -4) }
+        let sql = try #require(EmbeddedSQL.allQueries.first { $0.name == "node.sql" }).text
+        let scans = try scratch.rows("EXPLAIN QUERY PLAN " + sql, ["name": .text("den"), "run": .null]).compactMap { row -> String? in
+            guard case .text(let detail) = row[3], detail.hasPrefix("SCAN v") || detail.hasPrefix("SCAN s") else { return nil }
+            return detail
+        }
+        #expect(scans == [])
     }
 
     @Test func runHealthAggregatesOnlyTheRunAskedFor() throws {
