@@ -87,6 +87,20 @@ extension GradLog {
         }
     }
 
+    /// The text of the program a run was recorded from (decompressed if it was stored
+    /// compressed), or nil for a computation built in Swift, which has none.
+    public func programText(run: Int64) throws -> String? {
+        let statement = try database.prepare(StoreSQL.runProgram)
+        try statement.bind(1, run)
+        guard try statement.step() else { throw GradLogError.noSuchRun(reference: String(run), path: path) }
+        if let text = statement.string(0) { return text }
+        guard case .blob(let bytes) = statement.value(1) else { return nil }
+        guard let text = Deflate.decompress(bytes, size: Int(statement.int(2))).map({ String(decoding: $0, as: UTF8.self) }) else {
+            throw GradLogError.damagedProgram(run: run, path: path)
+        }
+        return text
+    }
+
     public func inputs(run: Int64) throws -> [RunInput] {
         let statement = try database.prepare(StoreSQL.runInputs)
         try statement.bind(1, run)
