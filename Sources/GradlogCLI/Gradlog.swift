@@ -15,12 +15,13 @@ struct Gradlog: ParsableCommand {
               gradlog show latest
               gradlog runs --format json
               gradlog diff latest~1 latest
+              gradlog gradcheck latest
 
             Exit status: 0 success; 1 the runs differ (diff) or a check failed; 2 an error \
             (bad input, missing run, unreadable file); messages go to standard error.
             """,
         version: GradLog.toolVersion,
-        subcommands: [Record.self, Runs.self, Show.self, Diff.self, Query.self]
+        subcommands: [Record.self, Runs.self, Show.self, Diff.self, Query.self, Gradcheck.self]
     )
 
     /// Parses, runs, and maps every failure to a message on stderr and an exit status,
@@ -60,7 +61,7 @@ struct Gradlog: ParsableCommand {
 
     static func isOurs(_ error: Error) -> Bool {
         error is GradLogError || error is QueryError || error is DiffError || error is SQLiteError || error is CLIError
-            || error is UnknownInputs || error is OpenError
+            || error is UnknownInputs || error is OpenError || error is GradcheckError
     }
 
     static func printError(_ message: String) {

@@ -49,6 +49,13 @@ enum StoreSQL {
         ORDER BY v.id
         """
 
+    // Gradcheck results
+    static let deleteGradcheck = "DELETE FROM gradcheck WHERE run_id = ?1 AND eps = ?2 AND atol = ?3 AND rtol = ?4"
+    static let insertGradcheck = """
+        INSERT INTO gradcheck (run_id, eps, atol, rtol, node_id, input, analytic, numeric, abs_error, rel_error, passed, checked_at)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+        """
+
     // Diffing runs
     static let runGraph = """
         SELECT r.graph_id, g.node_count, g.program_sha256
