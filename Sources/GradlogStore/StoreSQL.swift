@@ -39,15 +39,16 @@ enum StoreSQL {
         SELECT g.program, g.program_deflate, g.program_bytes, r.program_path
         FROM run r JOIN graph g ON g.id = r.graph_id WHERE r.id = ?1
         """
-    static let runNodes = """
+    static let nodeColumns = """
         SELECT v.id, s.name, s.op, s.in0_back, s.in1_back, s.id - s.line_offset, v.value, v.grad, v.d0, v.d1
         FROM run r
         JOIN graph g ON g.id = r.graph_id
         JOIN run_node v ON v.run_id = r.id
         JOIN run_node s ON s.run_id = g.structure_run_id AND s.id = v.id
         WHERE r.id = ?1
-        ORDER BY v.id
         """
+    static let runNodes = nodeColumns + " ORDER BY v.id"
+    static let runNode = nodeColumns + " AND v.id = ?2"
 
     // Gradcheck results
     static let deleteGradcheck = "DELETE FROM gradcheck WHERE run_id = ?1 AND eps = ?2 AND atol = ?3 AND rtol = ?4"
