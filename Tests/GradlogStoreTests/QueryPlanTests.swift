@@ -20,6 +20,7 @@ import Testing
         "SELECT * FROM edges WHERE run_id = :run",
         "SELECT * FROM inputs WHERE run_id = :run",
         "SELECT * FROM runs WHERE id = :run",
+        "SELECT * FROM gradchecks WHERE run_id = :run",
     ])
     func oneRunIsSearchedNotScanned(_ sql: String) throws {
         let scratch = try ScratchLog()
