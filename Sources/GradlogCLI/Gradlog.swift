@@ -22,7 +22,7 @@ struct Gradlog: ParsableCommand {
             (bad input, missing run, unreadable file); messages go to standard error.
             """,
         version: GradLog.toolVersion,
-        subcommands: [Record.self, Runs.self, Show.self, Diff.self, Query.self, Gradcheck.self, Graph.self]
+        subcommands: [Record.self, Runs.self, Show.self, Diff.self, Query.self, Gradcheck.self, Graph.self, Plot.self]
     )
 
     /// Parses, runs, and maps every failure to a message on stderr and an exit status,

@@ -50,6 +50,14 @@ enum StoreSQL {
     static let runNodes = nodeColumns + " ORDER BY v.id"
     static let runNode = nodeColumns + " AND v.id = ?2"
 
+    // Sweeps (runs tagged sweep=ID by record --sweep)
+    static let sweepRuns = "SELECT run_id FROM run_tag WHERE key = 'sweep' AND value = ?1 ORDER BY run_id"
+    static let latestSweep = "SELECT value FROM run_tag WHERE key = 'sweep' ORDER BY run_id DESC LIMIT 1"
+    static let lastNodeNamed = """
+        SELECT g.id FROM run r JOIN graph_node g ON g.graph_id = r.graph_id
+        WHERE r.id = ?1 AND g.name = ?2 ORDER BY g.id DESC LIMIT 1
+        """
+
     // Gradcheck results
     static let deleteGradcheck = "DELETE FROM gradcheck WHERE run_id = ?1 AND eps = ?2 AND atol = ?3 AND rtol = ?4"
     static let insertGradcheck = """
