@@ -7,11 +7,7 @@ import Testing
 @Suite struct GradcheckTests {
     let log = try! RecordedLog()
 
-    func gradcheck(_ args: [String]) throws -> CLIResult {
-        let result = try CLI.run(["gradcheck"] + args + ["--db", log.db])
-        #expect(!result.signaled)
-        return result
-    }
+    func gradcheck(_ args: [String]) throws -> CLIResult { try log.run("gradcheck", args) }
 
     func inputs(_ json: String) throws -> [String: [String: Any]] {
         let object = try #require(try parseJSON(json) as? [String: Any], "\(json)")

@@ -6,11 +6,7 @@ import Testing
 @Suite struct GraphTests {
     let log = try! RecordedLog()
 
-    func graph(_ args: [String]) throws -> CLIResult {
-        let result = try CLI.run(["graph"] + args + ["--db", log.db])
-        #expect(!result.signaled)
-        return result
-    }
+    func graph(_ args: [String]) throws -> CLIResult { try log.run("graph", args) }
 
     /// The seed with `den = sigx + xpysqr + 1e-9`, as in the diff tests.
     func recordSeedAndVariant() throws {

@@ -39,11 +39,7 @@ import Testing
         return elements
     }
 
-    func plot(_ args: [String]) throws -> CLIResult {
-        let result = try CLI.run(["plot"] + args + ["--db", log.db])
-        #expect(!result.signaled)
-        return result
-    }
+    func plot(_ args: [String]) throws -> CLIResult { try log.run("plot", args) }
 
     @Test func sweepPlotHoldsEveryPoint() throws {
         // CSV, not JSON: Foundation's JSON parser may round the last digit.
