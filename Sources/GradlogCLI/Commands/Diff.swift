@@ -50,12 +50,7 @@ extension Gradlog {
 
         func run() throws {
             let logA = try options.open(.readOnly)
-            let logB: GradLog
-            do {
-                logB = try databaseB.map { try GradLog(path: $0, mode: .readOnly) } ?? logA
-            } catch GradLogError.noDatabase(let path) {
-                throw CLIError("--db-b \(path): no such file")
-            }
+            let logB = try GlobalOptions.openOther(databaseB, or: logA)
             let a = try logA.resolve(runA), b = try logB.resolve(runB)
             let diff = RunDiff(rule: comparison.rule, limit: limit == 0 ? nil : limit, includeEqual: all)
             let result = try diff.compare(run: a, in: logA, with: b, in: logB)

@@ -3,13 +3,13 @@ import GradlogStore
 
 /// The finite-difference step and tolerances, shared by `gradcheck` and `record --gradcheck`.
 struct GradcheckOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Finite-difference step: f is evaluated at x - eps and x + eps.", valueName: "e"))
+    @Option(help: ArgumentHelp("Gradcheck: the finite-difference step; f is evaluated at x - eps and x + eps.", valueName: "e"))
     var eps = 1e-6
 
-    @Option(help: ArgumentHelp("Absolute tolerance: pass when |numeric - analytic| <= atol + rtol*|numeric|.", valueName: "a"))
+    @Option(help: ArgumentHelp("Gradcheck: an input passes when |numeric - analytic| <= atol + rtol*|numeric|.", valueName: "a"))
     var atol = 1e-5
 
-    @Option(help: ArgumentHelp("Relative tolerance (see --atol).", valueName: "r"))
+    @Option(help: ArgumentHelp("Gradcheck: the relative tolerance (see --atol).", valueName: "r"))
     var rtol = 1e-3
 
     func validate() throws {

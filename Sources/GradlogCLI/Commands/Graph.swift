@@ -48,6 +48,7 @@ extension Gradlog {
         @OptionGroup var options: GlobalOptions
 
         func validate() throws {
+            if options.format != .table { throw ValidationError("graph prints Graphviz DOT; --format does not apply") }
             if depth < 0 { throw ValidationError("--depth must be >= 0") }
             if maxNodes < 1 { throw ValidationError("--max-nodes must be >= 1") }
             if !(0...17).contains(digits) { throw ValidationError("--digits must be between 0 and 17") }
@@ -60,12 +61,7 @@ extension Gradlog {
             var compared: (run: Int64, log: GradLog, rule: ComparisonRule)?
             var title = "run \(run)"
             if let other {
-                let logB: GradLog
-                do {
-                    logB = try databaseB.map { try GradLog(path: $0, mode: .readOnly) } ?? log
-                } catch GradLogError.noDatabase(let path) {
-                    throw CLIError("--db-b \(path): no such file")
-                }
+                let logB = try GlobalOptions.openOther(databaseB, or: log)
                 let runB = try logB.resolve(other)
                 compared = (runB, logB, comparison.rule)
                 title = "run \(run) (A) compared with run \(runB) (B)" + (databaseB.map { " of \($0)" } ?? "")

@@ -34,6 +34,10 @@ extension Gradlog {
 
         @OptionGroup var options: GlobalOptions
 
+        func validate() throws {
+            if options.format != .table { throw ValidationError("plot writes SVG; --format does not apply") }
+        }
+
         func run() throws {
             let log = try options.open(.readOnly)
             let series = try log.sweepSeries(sweep: try log.resolveSweep(reference), input: input, node: node)

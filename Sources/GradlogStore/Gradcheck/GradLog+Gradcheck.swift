@@ -11,17 +11,15 @@ extension GradLog {
     /// results for the same run and settings (results under other settings stay).
     public func gradcheck(runs: [Int64], check: GradientCheck = GradientCheck()) throws -> [GradcheckResult] {
         try Self.validate(check)
-        var programs: [String: Program] = [:]  // by text: a sweep's runs share one parse
+        var programs: [String: Program] = [:]  // by SHA-256: a sweep's runs share one parse
         let results = try runs.map { run in
-            guard let text = try programText(run: run) else { throw GradcheckError.noProgram(run: run) }
-            let program: Program
-            if let parsed = programs[text] {
-                program = parsed
-            } else {
-                program = try Program(source: text, file: try self.run(id: run).programPath ?? "<run \(run)>")
-                programs[text] = program
+            let summary = try self.run(id: run)
+            guard let sha = summary.programSHA256 else { throw GradcheckError.noProgram(run: run) }
+            if programs[sha] == nil {
+                guard let text = try programText(run: run) else { throw GradcheckError.noProgram(run: run) }
+                programs[sha] = try Program(source: text, file: summary.programPath ?? "<run \(run)>")
             }
-            return try gradcheck(run: run, program: program, check: check)
+            return try gradcheck(run: run, program: programs[sha]!, check: check)
         }
         try database.transaction {
             let delete = try database.prepare(StoreSQL.deleteGradcheck)

@@ -30,9 +30,8 @@ struct UnionGraph {
         idB = [Int32](repeating: -1, count: a.count)
         keyOfA = idA
         for node in 0..<a.count {
-            for (slot, input) in [a.input0[node], a.input1[node]].enumerated() where input >= 0 {
-                edges.append(Edge(from: input, to: Int32(node), slot: UInt8(slot), inA: true, inB: false))
-            }
+            if a.input0[node] >= 0 { edges.append(Edge(from: a.input0[node], to: Int32(node), slot: 0, inA: true, inB: false)) }
+            if a.input1[node] >= 0 { edges.append(Edge(from: a.input1[node], to: Int32(node), slot: 1, inA: true, inB: false)) }
         }
     }
 
