@@ -29,6 +29,20 @@ import Testing
         #expect(try Self.scans(scratch, sql) == [])
     }
 
+    /// An input's numbers are one primary-key lookup, not a pass over the run's nodes (what a
+    /// sweep's `input-grads` and `plot` read once per run).
+    @Test func inputsAreLookedUpByNodeKey() throws {
+        let scratch = try ScratchLog()
+        try scratch.recordSeed()
+        for sql in ["SELECT * FROM inputs WHERE run_id = :run", "SELECT * FROM inputs WHERE :run > 0"] {
+            let plan = try scratch.rows("EXPLAIN QUERY PLAN " + sql, ["run": .integer(1)]).compactMap { row -> String? in
+                guard case .text(let detail) = row[3] else { return nil }
+                return detail
+            }
+            #expect(plan.contains("SEARCH v USING PRIMARY KEY (run_id=? AND id=?)"), "\(sql): \(plan)")
+        }
+    }
+
     @Test func runHealthAggregatesOnlyTheRunAskedFor() throws {
         let scratch = try ScratchLog()
         try scratch.recordSeed()
