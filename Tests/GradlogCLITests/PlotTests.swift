@@ -85,6 +85,25 @@ import Testing
         #expect(svg.all.filter { $0.name == "polyline" && $0.panel == "value" }.count == 1)
     }
 
+    /// Values near the ends of the double range still make a chart (no overflow, no NaN).
+    @Test(arguments: ["f = a * 1.7976931348623157e308", "f = a * 1e-320", "f = 1.7976931348623157e308 + a * 0"])
+    func extremeValuesStillPlot(formula: String) throws {
+        try log.record(["--sweep", "a=-1:1:3"], source: "input a = 0\n\(formula)\n")
+        let result = try plot([])
+        #expect(result.status == 0, "\(result.stderr)")
+        let svg = try parse(result.stdout)
+        #expect(svg.points("value").count == 3)
+        // Every coordinate is a number inside the picture.
+        var coordinates: [String] = []
+        for element in svg.all {
+            coordinates += ["x", "y", "x1", "y1", "x2", "y2", "cx", "cy"].compactMap { element.attributes[$0] }
+            let points = element.attributes["points"] ?? ""
+            coordinates += points.split { $0 == " " || $0 == "," }.map(String.init)
+        }
+        #expect(coordinates.count > 50)
+        #expect(coordinates.allSatisfy { Double($0).map { (0...1000).contains($0) } ?? false }, "\(coordinates)")
+    }
+
     @Test(arguments: [
         (["latest"], "no sweep 'latest'"),
         (["3"], "no sweep '3'"),

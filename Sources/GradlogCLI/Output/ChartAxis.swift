@@ -16,24 +16,32 @@ struct ChartAxis {
         guard var low = finite.min(), var high = finite.max() else { return nil }
         if low == high {
             let pad = low == 0 ? 1 : abs(low) / 2
-            low -= pad
-            high += pad
+            if (low - pad).isFinite { low -= pad }
+            if (high + pad).isFinite { high += pad }
         }
-        let rough = (high - low) / Double(tickCount)
+        // Steps are computed from the halves, so that a span of ±Double.greatestFiniteMagnitude
+        // does not overflow; a span too small for round steps keeps its two ends.
+        let rough = (high / 2 - low / 2) / Double(tickCount) * 2
         let magnitude = pow(10, floor(log10(rough)))
         let step = [1.0, 2, 5, 10].map { $0 * magnitude }.first { $0 >= rough } ?? 10 * magnitude
-        self.low = floor(low / step) * step
-        self.high = ceil(high / step) * step
-        // Ticks as multiples of the step, so that 0.1 * 3 prints as 0.3.
-        let first = Int((self.low / step).rounded()), last = Int((self.high / step).rounded())
-        ticks = (first...last).map { Double($0) * step }
+        let first = (low / step).rounded(.down), last = (high / step).rounded(.up)
+        if step.isNormal && step.isFinite && (first * step).isFinite && (last * step).isFinite && last - first <= 100 {
+            self.low = first * step
+            self.high = last * step
+            // Ticks as multiples of the step, so that 0.1 * 3 prints as 0.3.
+            ticks = stride(from: first, through: last, by: 1).map { $0 * step }
+        } else {
+            self.low = low
+            self.high = high
+            ticks = [low, high]
+        }
         self.from = from
         self.to = to
     }
 
     /// The pixel position of `value`.
     func position(_ value: Double) -> Double {
-        from + (value - low) / (high - low) * (to - from)
+        from + (value / 2 - low / 2) / (high / 2 - low / 2) * (to - from)
     }
 
     /// A tick's label: six significant digits, no "-0".
