@@ -95,10 +95,11 @@ extension GradLog {
         guard try statement.step() else { throw GradLogError.noSuchRun(reference: String(run), path: path) }
         if let text = statement.string(0) { return text }
         guard case .blob(let bytes) = statement.value(1) else { return nil }
-        guard let text = Deflate.decompress(bytes, size: Int(statement.int(2))).map({ String(decoding: $0, as: UTF8.self) }) else {
+        let size = statement.int(2)
+        guard size > 0, let text = Deflate.decompress(bytes, size: Int(size)) else {
             throw GradLogError.damagedProgram(run: run, path: path)
         }
-        return text
+        return String(decoding: text, as: UTF8.self)
     }
 
     public func inputs(run: Int64) throws -> [RunInput] {

@@ -24,6 +24,12 @@ import Testing
         #expect(try scratch.log.programText(run: second.id) == Self.longProgram)
         #expect(try scratch.log.programText(run: swift) == nil)
         #expect(throws: GradLogError.self) { try scratch.log.programText(run: 99) }
+        // A compressed text that does not decompress, or has no size, is reported, never a crash.
+        let damaged = GradLogError.damagedProgram(run: second.id, path: scratch.log.path)
+        try scratch.log.database.execute("UPDATE graph SET program_deflate = x'00' WHERE id = 2")
+        #expect(throws: damaged) { try scratch.log.programText(run: second.id) }
+        try scratch.log.database.execute("UPDATE graph SET program_bytes = NULL WHERE id = 2")
+        #expect(throws: damaged) { try scratch.log.programText(run: second.id) }
     }
 
     @Test func compressedProgramPasses() throws {
