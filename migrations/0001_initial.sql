@@ -154,11 +154,13 @@ JOIN run_node s ON s.run_id = g.structure_run_id AND s.id = v.id
 JOIN op o ON o.code = s.op
 WHERE s.in1_back IS NOT NULL;
 
+-- CROSS JOIN fixes the order: the run, its graph's few inputs, then one key lookup each
+-- (left to itself the planner may read every node of the run and match it against the inputs).
 CREATE VIEW inputs AS
-SELECT v.run_id, i.name, v.value, v.grad, v.id AS node_id
+SELECT r.id AS run_id, i.name, v.value, v.grad, v.id AS node_id
 FROM run r
-JOIN graph_input i ON i.graph_id = r.graph_id
-JOIN run_node v ON v.run_id = r.id AND v.id = i.node_id;
+CROSS JOIN graph_input i ON i.graph_id = r.graph_id
+CROSS JOIN run_node v ON v.run_id = r.id AND v.id = i.node_id;
 
 CREATE VIEW tags AS
 SELECT run_id, key, value FROM run_tag;

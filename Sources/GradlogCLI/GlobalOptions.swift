@@ -20,6 +20,15 @@ struct GlobalOptions: ParsableArguments {
         try GradLog(path: databasePath, mode: mode)
     }
 
+    /// The database of `--db-b PATH`, opened read-only, or `log` when no path is given.
+    static func openOther(_ path: String?, or log: GradLog) throws -> GradLog {
+        do {
+            return try path.map { try GradLog(path: $0, mode: .readOnly) } ?? log
+        } catch GradLogError.noDatabase(let path) {
+            throw CLIError("--db-b \(path): no such file")
+        }
+    }
+
     /// For commands whose output is one document: JSON lines would not fit it.
     func rejectJSONLines() throws {
         if format == .jsonl { throw ValidationError("--format jsonl is for `gradlog query`; use json here") }

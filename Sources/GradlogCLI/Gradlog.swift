@@ -15,12 +15,14 @@ struct Gradlog: ParsableCommand {
               gradlog show latest
               gradlog runs --format json
               gradlog diff latest~1 latest
+              gradlog gradcheck latest
+              gradlog graph latest | dot -Tsvg > graph.svg
 
             Exit status: 0 success; 1 the runs differ (diff) or a check failed; 2 an error \
             (bad input, missing run, unreadable file); messages go to standard error.
             """,
         version: GradLog.toolVersion,
-        subcommands: [Record.self, Runs.self, Show.self, Query.self, Diff.self]
+        subcommands: [Record.self, Runs.self, Show.self, Query.self, Diff.self, Gradcheck.self, Graph.self, Plot.self]
     )
 
     /// Parses, runs, and maps every failure to a message on stderr and an exit status,
@@ -60,7 +62,7 @@ struct Gradlog: ParsableCommand {
 
     static func isOurs(_ error: Error) -> Bool {
         error is GradLogError || error is QueryError || error is DiffError || error is SQLiteError || error is CLIError
-            || error is UnknownInputs || error is OpenError
+            || error is UnknownInputs || error is OpenError || error is GradcheckError || error is GraphPictureError || error is SweepError
     }
 
     static func printError(_ message: String) {

@@ -87,6 +87,21 @@ extension GradLog {
         }
     }
 
+    /// The text of the program a run was recorded from (decompressed if it was stored
+    /// compressed), or nil for a computation built in Swift, which has none.
+    public func programText(run: Int64) throws -> String? {
+        let statement = try database.prepare(StoreSQL.runProgram)
+        try statement.bind(1, run)
+        guard try statement.step() else { throw GradLogError.noSuchRun(reference: String(run), path: path) }
+        if let text = statement.string(0) { return text }
+        guard case .blob(let bytes) = statement.value(1) else { return nil }
+        let size = statement.int(2)
+        guard size > 0, let text = Deflate.decompress(bytes, size: Int(size)) else {
+            throw GradLogError.damagedProgram(run: run, path: path)
+        }
+        return String(decoding: text, as: UTF8.self)
+    }
+
     public func inputs(run: Int64) throws -> [RunInput] {
         let statement = try database.prepare(StoreSQL.runInputs)
         try statement.bind(1, run)
@@ -110,21 +125,32 @@ extension GradLog {
     public func forEachNode(run: Int64, _ body: (RecordedNode) throws -> Void) throws {
         let statement = try database.prepare(StoreSQL.runNodes)
         try statement.bind(1, run)
-        while try statement.step() {
-            let id = statement.int(0)
-            let op = Op(rawValue: UInt8(truncatingIfNeeded: statement.int(2))) ?? .const
-            var inputs: [Int64] = []
-            var localGrads: [Double?] = []
-            let fixed = op.fixedLocalDerivatives
-            for slot: Int32 in 0..<2 where !statement.isNull(3 + slot) {
-                inputs.append(id - statement.int(3 + slot))
-                let stored = statement.float(8 + slot)
-                localGrads.append(stored ?? fixed.map { slot == 0 ? $0.0 : $0.1 })
-            }
-            try body(RecordedNode(
-                id: id, name: statement.string(1), op: op, inputs: inputs, localGrads: localGrads,
-                value: statement.float(6), grad: statement.float(7), line: statement.int(5)))
+        while try statement.step() { try body(Self.node(statement)) }
+    }
+
+    /// One node of a run, or nil if the run has no node `id`.
+    public func node(run: Int64, id: Int64) throws -> RecordedNode? {
+        let statement = try database.prepare(StoreSQL.runNode)
+        try statement.bind(1, run)
+        try statement.bind(2, id)
+        return try statement.step() ? Self.node(statement) : nil
+    }
+
+    /// A row of `StoreSQL.runNodes` as a node.
+    private static func node(_ statement: Statement) -> RecordedNode {
+        let id = statement.int(0)
+        let op = Op(rawValue: UInt8(truncatingIfNeeded: statement.int(2))) ?? .const
+        var inputs: [Int64] = []
+        var localGrads: [Double?] = []
+        let fixed = op.fixedLocalDerivatives
+        for slot: Int32 in 0..<2 where !statement.isNull(3 + slot) {
+            inputs.append(id - statement.int(3 + slot))
+            let stored = statement.float(8 + slot)
+            localGrads.append(stored ?? fixed.map { slot == 0 ? $0.0 : $0.1 })
         }
+        return RecordedNode(
+            id: id, name: statement.string(1), op: op, inputs: inputs, localGrads: localGrads,
+            value: statement.float(6), grad: statement.float(7), line: statement.int(5))
     }
 
     public func nodes(run: Int64) throws -> [RecordedNode] {

@@ -1,5 +1,3 @@
-import Foundation
-
 /// What `record` wrote, for printing.
 public struct RecordedRun: Sendable {
     public var id: Int64
@@ -7,6 +5,17 @@ public struct RecordedRun: Sendable {
     public var outputName: String?
     public var outputValue: Double
     public var inputs: [RunInput]
+
+    init(id: Int64, computation: Computation, adjoints: [Double]) {
+        let output = Int(computation.output)
+        self.id = id
+        nodeCount = computation.count
+        outputName = computation.names[output]
+        outputValue = computation.tape.values[output]
+        inputs = computation.inputs.map { input in
+            RunInput(name: input.name, value: computation.tape.values[Int(input.node)], grad: adjoints[Int(input.node)], nodeID: Int64(input.node))
+        }
+    }
 }
 
 extension GradLog {
@@ -24,47 +33,17 @@ extension GradLog {
         tags: [(key: String, value: String)] = []
     ) throws -> RecordedRun {
         if let name { try Self.validateRunName(name) }
-        if let empty = tags.first(where: { $0.key.isEmpty }) { throw GradLogError.invalidTag(empty.key) }
+        try Self.validateTags(tags)
         let adjoints = computation.backward()
         let source = text ?? program.map { ProgramText($0.source) }
-        let runID: Int64 = try database.transaction {
-            let runID = try database.scalarInt(StoreSQL.nextRunID) ?? 1
-            let existing = try source.flatMap { try findGraph($0, nodeCount: computation.count) }
-            let graphID = try existing ?? insertGraph(computation, source: source, structureRun: runID)
-            let insertRun = try database.prepare(StoreSQL.insertRun)
-            try insertRun.bind(1, runID)
-            try insertRun.bind(2, name)
-            try insertRun.bind(3, graphID)
-            try insertRun.bind(4, programPath)
-            try insertRun.bind(5, Self.toolVersion)
-            try insertRun.bind(6, Database.sqliteVersion)
-            try insertRun.step()
-            try writeNodes(computation, adjoints: adjoints, runID: runID, withStructure: existing == nil)
-            let insertTag = try database.prepare(StoreSQL.insertTag)
-            for tag in tags {
-                try insertTag.bind(1, runID)
-                try insertTag.bind(2, tag.key)
-                try insertTag.bind(3, tag.value)
-                try insertTag.step()
-                insertTag.reset()
-            }
-            try database.execute(StoreSQL.refreshStatistics)
-            // A large text was compressed on another core while the nodes were written.
-            if existing == nil, let compressed = source?.compressedText {
-                let store = try database.prepare(StoreSQL.storeCompressedProgram)
-                try store.bind(1, graphID)
-                try store.bind(2, blob: compressed)
-                try store.step()
-            }
+        let runID = try database.transaction {
+            let writer = try RunWriter(database)
+            let runID = try writer.write(
+                computation, adjoints: adjoints, source: source, programPath: programPath, name: name, tags: tags)
+            try writer.refreshStatistics()
             return runID
         }
-        let output = Int(computation.output)
-        return RecordedRun(
-            id: runID, nodeCount: computation.count, outputName: computation.names[output],
-            outputValue: computation.tape.values[output],
-            inputs: computation.inputs.map { input in
-                RunInput(name: input.name, value: computation.tape.values[Int(input.node)], grad: adjoints[Int(input.node)], nodeID: Int64(input.node))
-            })
+        return RecordedRun(id: runID, computation: computation, adjoints: adjoints)
     }
 
     /// Refuses names that would read as a run reference (an id, `latest`, `latest~N`).
@@ -74,75 +53,7 @@ extension GradLog {
         }
     }
 
-    /// The graph of an earlier run of the same program text, if there is one.
-    private func findGraph(_ source: ProgramText, nodeCount: Int) throws -> Int64? {
-        let find = try database.prepare(StoreSQL.findGraph)
-        try find.bind(1, source.sha256)
-        guard try find.step() else { return nil }
-        precondition(Int(find.int(1)) == nodeCount, "program \(source.sha256) parsed to a different structure than before")
-        return find.int(0)
-    }
-
-    /// A new graph, whose structure the nodes of run `structureRun` will carry.
-    private func insertGraph(_ computation: Computation, source: ProgramText?, structureRun: Int64) throws -> Int64 {
-        let insertGraph = try database.prepare(StoreSQL.insertGraph)
-        if let source {
-            if source.isCompressed { try insertGraph.bindNull(1) } else { try insertGraph.bind(1, source.text) }
-            try insertGraph.bind(2, Int64(source.byteCount))
-            try insertGraph.bind(3, source.sha256)
-        } else {
-            for index: Int32 in 1...3 { try insertGraph.bindNull(index) }
-        }
-        try insertGraph.bind(4, Int64(computation.count))
-        try insertGraph.bind(5, Int64(computation.output))
-        try insertGraph.bind(6, structureRun)
-        try insertGraph.step()
-        let graphID = database.lastInsertRowID
-
-        let insertInput = try database.prepare(StoreSQL.insertGraphInput)
-        for (position, input) in computation.inputs.enumerated() {
-            try insertInput.bind(1, graphID)
-            try insertInput.bind(2, Int64(position))
-            try insertInput.bind(3, input.name)
-            try insertInput.bind(4, Int64(input.node))
-            try insertInput.step()
-            insertInput.reset()
-        }
-        return graphID
-    }
-
-    private func bindBack(_ statement: Statement, _ index: Int32, node: Int, input: NodeID) throws {
-        if input == Tape.noInput {
-            try statement.bindNull(index)
-        } else {
-            try statement.bind(index, Int64(node) - Int64(input))
-        }
-    }
-
-    /// One row per node, through one prepared statement bound by index. The first run of a
-    /// graph also writes the structure columns; later runs leave them NULL.
-    private func writeNodes(_ computation: Computation, adjoints: [Double], runID: Int64, withStructure: Bool) throws {
-        let insert = try database.prepare(withStructure ? StoreSQL.insertStructureNode : StoreSQL.insertNode)
-        let tape = computation.tape
-        try insert.bind(1, runID)
-        for i in 0..<tape.count {
-            let op = tape.ops[i]
-            try insert.bind(2, Int64(i))
-            try insert.bind(3, float: tape.values[i])
-            try insert.bind(4, float: adjoints[i])
-            // Ops with constant derivatives (add, sub, neg) keep them in the op table instead.
-            let stored = op.fixedLocalDerivatives == nil
-            if op.arity >= 1 && stored { try insert.bind(5, float: tape.localDerivative0[i]) } else { try insert.bindNull(5) }
-            if op.arity == 2 && stored { try insert.bind(6, float: tape.localDerivative1[i]) } else { try insert.bindNull(6) }
-            if withStructure {
-                try computation.names.withUTF8(i) { try insert.bind(7, utf8: $0) } ?? insert.bindNull(7)
-                try insert.bind(8, Int64(op.rawValue))
-                try bindBack(insert, 9, node: i, input: tape.input0[i])
-                try bindBack(insert, 10, node: i, input: tape.input1[i])
-                try insert.bind(11, Int64(i) - Int64(computation.lines[i]))
-            }
-            try insert.step()
-            insert.reset()
-        }
+    static func validateTags(_ tags: [(key: String, value: String)]) throws {
+        if let empty = tags.first(where: { $0.key.isEmpty }) { throw GradLogError.invalidTag(empty.key) }
     }
 }

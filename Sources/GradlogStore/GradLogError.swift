@@ -11,6 +11,7 @@ public enum GradLogError: Error, Equatable, Sendable, CustomStringConvertible {
     case emptyLog(path: String)
     case invalidRunName(String)
     case invalidTag(String)
+    case damagedProgram(run: Int64, path: String)
 
     public var description: String {
         switch self {
@@ -34,6 +35,8 @@ public enum GradLogError: Error, Equatable, Sendable, CustomStringConvertible {
             return "run name '\(name)' would read as a run reference; a name must not be a number, empty, or start with 'latest'"
         case .invalidTag(let tag):
             return "tag key '\(tag)' must not be empty"
+        case .damagedProgram(let run, let path):
+            return "the program text of run \(run) in \(path) is damaged (its compressed copy does not decompress to program_bytes)"
         }
     }
 }

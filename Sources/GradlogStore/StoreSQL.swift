@@ -59,14 +59,30 @@ enum StoreSQL {
         SELECT g.program, g.program_deflate, g.program_bytes, r.program_path
         FROM run r JOIN graph g ON g.id = r.graph_id WHERE r.id = ?1
         """
-    static let runNodes = """
+    static let nodeColumns = """
         SELECT v.id, s.name, s.op, s.in0_back, s.in1_back, s.id - s.line_offset, v.value, v.grad, v.d0, v.d1
         FROM run r
         JOIN graph g ON g.id = r.graph_id
         JOIN run_node v ON v.run_id = r.id
         JOIN run_node s ON s.run_id = g.structure_run_id AND s.id = v.id
         WHERE r.id = ?1
-        ORDER BY v.id
+        """
+    static let runNodes = nodeColumns + " ORDER BY v.id"
+    static let runNode = nodeColumns + " AND v.id = ?2"
+
+    // Sweeps (runs tagged sweep=ID by record --sweep)
+    static let sweepRuns = "SELECT run_id FROM run_tag WHERE key = 'sweep' AND value = ?1 ORDER BY run_id"
+    static let latestSweep = "SELECT value FROM run_tag WHERE key = 'sweep' ORDER BY run_id DESC LIMIT 1"
+    static let lastNodeNamed = """
+        SELECT g.id FROM run r JOIN graph_node g ON g.graph_id = r.graph_id
+        WHERE r.id = ?1 AND g.name = ?2 ORDER BY g.id DESC LIMIT 1
+        """
+
+    // Gradcheck results
+    static let deleteGradcheck = "DELETE FROM gradcheck WHERE run_id = ?1 AND eps = ?2 AND atol = ?3 AND rtol = ?4"
+    static let insertGradcheck = """
+        INSERT INTO gradcheck (run_id, eps, atol, rtol, node_id, input, analytic, numeric, abs_error, rel_error, passed, checked_at)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
         """
 
     // Diffing runs

@@ -24,6 +24,19 @@ import Testing
         .init(program: seed, args: ["--set", "x=abc"], fragment: "'abc' is not a number"),
         .init(program: seed, args: ["--set", "x"], fragment: "expected NAME=VALUE"),
         .init(program: seed, args: ["--name", "42"], fragment: "would read as a run reference"),
+        .init(program: seed, args: ["--sweep", "x=1:2:0"], fragment: "--sweep x=1:2:0: COUNT must be at least 1"),
+        .init(program: seed, args: ["--sweep", "x=a:b:c"], fragment: "--sweep x=a:b:c: START 'a' is not a number"),
+        .init(program: seed, args: ["--sweep", "x=0:1:2.5"], fragment: "COUNT '2.5' is not a whole number"),
+        .init(program: seed, args: ["--sweep", "x=0:1"], fragment: "--sweep x=0:1: expected NAME=START:STOP:COUNT"),
+        .init(program: seed, args: ["--sweep", "x=0:inf:3"], fragment: "START and STOP must be finite numbers"),
+        .init(program: seed, args: ["--sweep", "x=0:1:1"], fragment: "COUNT 1 makes a single value"),
+        .init(program: seed, args: ["--sweep", "z=0:1:3"], fragment: "'z' is not an input of the program; its inputs are x, y"),
+        .init(program: seed, args: ["--sweep", "x=0:1:3", "--sweep", "x=0:1:2"], fragment: "--sweep x is given twice"),
+        .init(program: seed, args: ["--sweep", "x=0:1:3", "--set", "x=1"], fragment: "x is both swept and set with --set"),
+        .init(program: seed, args: ["--sweep", "x=0:1:3", "--name", "s"], fragment: "--name labels one run"),
+        .init(program: seed, args: ["--sweep", "x=0:1:3", "--tag", "sweep=2"], fragment: "tag 'sweep' is reserved"),
+        .init(program: seed, args: ["--sweep", "x=0:1:1000", "--sweep", "y=0:1:1001"], fragment: "more than 1000000"),
+        .init(program: seed, args: ["--gradcheck", "--eps", "0"], fragment: "--eps must be a finite number > 0"),
     ]
 
     @Test(arguments: cases)

@@ -40,7 +40,7 @@ import Testing
 
     @Test func stockShellReadsEveryView() throws {
         let log = try RecordedLog()
-        try log.record(["--tag", "kind=seed"])
+        try log.record(["--tag", "kind=seed", "--gradcheck"])  // fills the gradchecks view too
         try log.record(source: RecordedLog.nanProgram)
         let views = try #require(try log.rows(["SELECT name FROM sqlite_schema WHERE type = 'view' ORDER BY name"]).compactMap { $0["name"] as? String })
         #expect(views.count >= 8)

@@ -23,6 +23,7 @@ import Testing
         "SELECT * FROM edges WHERE run_id = :run",
         "SELECT * FROM inputs WHERE run_id = :run",
         "SELECT * FROM runs WHERE id = :run",
+        "SELECT * FROM gradchecks WHERE run_id = :run",
     ])
     func oneRunIsSearchedNotScanned(_ sql: String) throws {
         let scratch = try ScratchLog()
@@ -55,6 +56,20 @@ import Testing
             return detail
         }
         #expect(scans == [])
+    }
+
+    /// An input's numbers are one primary-key lookup, not a pass over the run's nodes (what a
+    /// sweep's `input-grads` and `plot` read once per run).
+    @Test func inputsAreLookedUpByNodeKey() throws {
+        let scratch = try ScratchLog()
+        try scratch.recordSeed()
+        for sql in ["SELECT * FROM inputs WHERE run_id = :run", "SELECT * FROM inputs WHERE :run > 0"] {
+            let plan = try scratch.rows("EXPLAIN QUERY PLAN " + sql, ["run": .integer(1)]).compactMap { row -> String? in
+                guard case .text(let detail) = row[3] else { return nil }
+                return detail
+            }
+            #expect(plan.contains("SEARCH v USING PRIMARY KEY (run_id=? AND id=?)"), "\(sql): \(plan)")
+        }
     }
 
     @Test func runHealthAggregatesOnlyTheRunAskedFor() throws {

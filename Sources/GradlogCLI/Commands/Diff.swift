@@ -34,17 +34,7 @@ extension Gradlog {
         @Option(name: .customLong("db-b"), help: ArgumentHelp("Read run B from this database file (read-only).", valueName: "path"))
         var databaseB: String?
 
-        @Option(help: ArgumentHelp("Relative tolerance: accept |b - a| <= atol + rtol*|a|.", valueName: "r"))
-        var rtol: Double?
-
-        @Option(help: ArgumentHelp("Absolute tolerance (see --rtol).", valueName: "a"))
-        var atol: Double?
-
-        @Option(help: ArgumentHelp("Accept values at most N representable doubles apart.", valueName: "n"))
-        var ulps: UInt64?
-
-        @Flag(help: "Count 0.0 and -0.0 as different.")
-        var strictZero = false
+        @OptionGroup var comparison: ComparisonOptions
 
         @Flag(help: "List nodes that agree as well (still up to --limit).")
         var all = false
@@ -55,39 +45,14 @@ extension Gradlog {
         @OptionGroup var options: GlobalOptions
 
         func validate() throws {
-            if ulps != nil && (rtol != nil || atol != nil) {
-                throw ValidationError("--ulps is an alternative to --atol/--rtol; give one or the other")
-            }
-            for (option, value) in [("--rtol", rtol), ("--atol", atol)] {
-                if let value, !(value >= 0 && value.isFinite) {
-                    throw ValidationError("\(option) must be a finite number >= 0")
-                }
-            }
             if limit < 0 { throw ValidationError("--limit must be >= 0 (0 lists every node)") }
-        }
-
-        var rule: ComparisonRule {
-            let tolerance: ComparisonRule.Tolerance
-            if let ulps {
-                tolerance = .ulps(ulps)
-            } else if rtol != nil || atol != nil {
-                tolerance = .close(absolute: atol ?? 0, relative: rtol ?? 0)
-            } else {
-                tolerance = .exact
-            }
-            return ComparisonRule(tolerance: tolerance, strictZero: strictZero)
         }
 
         func run() throws {
             let logA = try options.open(.readOnly)
-            let logB: GradLog
-            do {
-                logB = try databaseB.map { try GradLog(path: $0, mode: .readOnly) } ?? logA
-            } catch GradLogError.noDatabase(let path) {
-                throw CLIError("--db-b \(path): no such file")
-            }
+            let logB = try GlobalOptions.openOther(databaseB, or: logA)
             let a = try logA.resolve(runA), b = try logB.resolve(runB)
-            let diff = RunDiff(rule: rule, limit: limit == 0 ? nil : limit, includeEqual: all)
+            let diff = RunDiff(rule: comparison.rule, limit: limit == 0 ? nil : limit, includeEqual: all)
             let result = try diff.compare(run: a, in: logA, with: b, in: logB)
             let report = DiffReport(result: result, runA: (a, logA.path), runB: (b, logB.path), limit: limit)
             switch options.format {

@@ -10,8 +10,16 @@ extension Gradlog {
                 Writes the run in one transaction: every node's value, local derivatives and \
                 adjoint. The database is created on first use.
 
+                --sweep NAME=START:STOP:COUNT records COUNT runs with the input NAME evenly \
+                spaced from START to STOP (both included); several --sweep flags make a grid. \
+                The runs are tagged sweep=ID and sweep.NAME=VALUE, ID being the first run's id.
+
+                --gradcheck then checks the recorded gradients against finite differences, as \
+                `gradlog gradcheck` does, and exits 1 if an input fails.
+
                   gradlog record examples/cs231n.grad
                   gradlog record examples/cs231n.grad --set x=2 --set y=-1 --name probe --tag lr=0.1
+                  gradlog record examples/cs231n.grad --sweep x=-2:2:9 --gradcheck
                 """
         )
 
@@ -27,6 +35,14 @@ extension Gradlog {
         @Option(name: .customLong("tag"), help: ArgumentHelp("A key=value tag stored with the run (repeatable).", valueName: "key=value"))
         var tags: [String] = []
 
+        @Option(name: .customLong("sweep"), help: ArgumentHelp("Record a run for each of COUNT values of input NAME from START to STOP (repeatable: a grid).", valueName: "name=start:stop:count"))
+        var sweepAxes: [String] = []
+
+        @Flag(help: "Check the recorded gradients against finite differences (see `gradlog gradcheck`).")
+        var gradcheck = false
+
+        @OptionGroup var check: GradcheckOptions
+
         @OptionGroup var options: GlobalOptions
 
         func validate() throws {
@@ -34,6 +50,19 @@ extension Gradlog {
             _ = try parsedAssignments()
             _ = try parsedTags()
             if let name { try GradLog.validateRunName(name) }
+            if try parsedSweep() != nil && name != nil {
+                throw ValidationError("--name labels one run; a sweep's runs are told apart by their tags (sweep=ID, sweep.NAME=VALUE)")
+            }
+        }
+
+        /// The grid of the --sweep flags, or nil without any.
+        func parsedSweep() throws -> Sweep? {
+            guard !sweepAxes.isEmpty else { return nil }
+            do {
+                return try Sweep(axes: sweepAxes.map(SweepAxis.init(parsing:)))
+            } catch {
+                throw ValidationError(error.description)
+            }
         }
 
         func parsedAssignments() throws -> [String: Double] {
@@ -69,10 +98,14 @@ extension Gradlog {
 
         func run() throws {
             let (program, text) = try Self.load(self.program)
+            if let sweep = try parsedSweep() { return try record(sweep, of: program) }
             let computation = try program.computation(setting: try parsedAssignments())
             let log = try options.open(.create)
             let run = try log.record(computation, program: program, text: text, programPath: self.program, name: name, tags: try parsedTags())
-            Self.print(run, format: options.format)
+            guard gradcheck else { return Self.print(run, format: options.format) }
+            let result = try log.gradcheck(run: run.id, check: check.check)
+            Self.print(run, gradcheck: GradcheckReport(result: result), format: options.format)
+            if !result.passed { throw ExitStatus(code: 1) }
         }
 
         /// Reads and parses a program file; read failures become messages naming the file.
@@ -97,7 +130,7 @@ extension Gradlog {
             return source
         }
 
-        static func print(_ run: RecordedRun, format: OutputFormat) {
+        static func print(_ run: RecordedRun, gradcheck: GradcheckReport? = nil, format: OutputFormat) {
             let inputs = Value.array(run.inputs.map { input in
                 .object([("name", .string(input.name)), ("value", Value(input.value)), ("grad", Value(input.grad))])
             })
@@ -108,12 +141,14 @@ extension Gradlog {
                     ("node_count", .int(Int64(run.nodeCount))),
                     ("output", .object([("name", Value(run.outputName)), ("value", .float(run.outputValue))])),
                     ("inputs", inputs),
-                ])
+                ] + (gradcheck.map { [("gradcheck", $0.json)] } ?? []))
                 StandardOutput.shared.line(object.json)
             case .csv, .table:
                 if format == .table {
                     StandardOutput.shared.line("recorded run \(run.id): \(run.nodeCount) nodes, output \(run.outputName ?? "#?") = \(FloatEncoding.format(run.outputValue))")
                 }
+                // The gradcheck table holds each input's value and recorded gradient as well.
+                if let gradcheck { return gradcheck.print(format: format) }
                 let writer = RowWriter(format: format, columns: ["input", "value", "grad"])
                 for input in run.inputs { writer.row([.string(input.name), Value(input.value), Value(input.grad)]) }
                 writer.finish()

@@ -23,6 +23,13 @@ final class RecordedLog {
         #expect(result.status == 0, "record failed: \(result.stderr)")
     }
 
+    /// Runs `gradlog COMMAND ARGS --db DB`; a crash fails the test.
+    func run(_ command: String, _ args: [String]) throws -> CLIResult {
+        let result = try CLI.run([command] + args + ["--db", db])
+        #expect(!result.signaled, "gradlog \(command) \(args) crashed")
+        return result
+    }
+
     /// Runs `gradlog query ARGS --db DB`.
     func query(_ args: [String]) throws -> CLIResult {
         try CLI.run(["query"] + args + ["--db", db])

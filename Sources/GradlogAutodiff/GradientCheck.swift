@@ -1,0 +1,64 @@
+/// Checks analytic gradients against central finite differences, by the rule of PyTorch's
+/// `torch.autograd.gradcheck`: an input passes when
+/// `|numeric − analytic| ≤ atol + rtol·|numeric|`.
+///
+/// ```swift
+/// let check = GradientCheck()                    // eps 1e-6, atol 1e-5, rtol 1e-3
+/// let numeric = check.numericGradient(of: computation, input: computation.inputs[0])
+/// let result = check.compare(analytic: computation.backward()[0], numeric: numeric)
+/// ```
+public struct GradientCheck: Sendable, Equatable {
+    /// The finite-difference step: f is evaluated at x − eps and x + eps.
+    public var eps: Double
+    public var atol: Double
+    public var rtol: Double
+
+    public init(eps: Double = 1e-6, atol: Double = 1e-5, rtol: Double = 1e-3) {
+        self.eps = eps
+        self.atol = atol
+        self.rtol = rtol
+    }
+
+    /// `(f(x + eps) − f(x − eps)) / 2·eps` for one input, the other inputs at their current
+    /// values; f is the computation's output. Runs the forward pass twice on a copy.
+    public func numericGradient(of computation: Computation, input: Computation.Input) -> Double {
+        var tape = computation.tape
+        let x = tape.values[Int(input.node)]
+        let output = Int(computation.output)
+        tape.setLeaf(input.node, value: x + eps)
+        tape.forward()
+        let above = tape.values[output]
+        tape.setLeaf(input.node, value: x - eps)
+        tape.forward()
+        let below = tape.values[output]
+        return (above - below) / (2 * eps)
+    }
+
+    /// Compares an analytic gradient with a numeric one. A NaN on either side fails; two equal
+    /// infinities pass, as in `torch.allclose`.
+    public func compare(analytic: Double, numeric: Double) -> GradientComparison {
+        let absoluteError = Swift.abs(numeric - analytic)
+        let relativeError: Double
+        if analytic == numeric {
+            relativeError = 0
+        } else {
+            relativeError = numeric == 0 ? .infinity : absoluteError / Swift.abs(numeric)
+        }
+        let passed = analytic == numeric
+            || (analytic.isFinite && numeric.isFinite && absoluteError <= atol + rtol * Swift.abs(numeric))
+        return GradientComparison(
+            analytic: analytic, numeric: numeric,
+            absoluteError: analytic == numeric ? 0 : absoluteError, relativeError: relativeError, passed: passed)
+    }
+}
+
+/// One input's analytic and numeric gradient, how far apart they are, and the verdict.
+public struct GradientComparison: Sendable, Equatable {
+    public var analytic: Double
+    public var numeric: Double
+    /// `|numeric − analytic|` (0 when they are equal, infinities included).
+    public var absoluteError: Double
+    /// `|numeric − analytic| / |numeric|`: 0 when they are equal, infinity when only numeric is 0.
+    public var relativeError: Double
+    public var passed: Bool
+}

@@ -1,0 +1,53 @@
+import ArgumentParser
+import Foundation
+import GradlogStore
+
+extension Gradlog {
+    struct Plot: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Draw a sweep as an SVG line chart: a value and its gradient against the swept input.",
+            discussion: """
+                SWEEP is a sweep's id (the tag sweep=ID of its runs, printed by `record --sweep`) \
+                or latest. The chart has two panels over the swept input: the value of --node \
+                (the output by default) and the gradient of the output with respect to the \
+                swept input, as the runs recorded it. In a grid, --x picks the input on the x \
+                axis (the first swept one by default) and each combination of the other swept \
+                inputs is a line of its own.
+
+                  gradlog record examples/cs231n.grad --sweep x=-2:2:41
+                  gradlog plot latest -o sweep.svg
+                  gradlog plot 5 --x y --node den > den.svg
+                """
+        )
+
+        @Argument(help: ArgumentHelp("The sweep: its id, or latest.", valueName: "sweep"))
+        var reference = "latest"
+
+        @Option(name: .customLong("x"), help: ArgumentHelp("The swept input on the x axis (default: the first swept input).", valueName: "name"))
+        var input: String?
+
+        @Option(help: ArgumentHelp("The node whose value is plotted: a name, or #ID (default: the output).", valueName: "name"))
+        var node: String?
+
+        @Option(name: [.customShort("o"), .long], help: ArgumentHelp("Write the SVG to this file instead of standard output.", valueName: "path"))
+        var output: String?
+
+        @OptionGroup var options: GlobalOptions
+
+        func validate() throws {
+            if options.format != .table { throw ValidationError("plot writes SVG; --format does not apply") }
+        }
+
+        func run() throws {
+            let log = try options.open(.readOnly)
+            let series = try log.sweepSeries(sweep: try log.resolveSweep(reference), input: input, node: node)
+            let svg = SVGLineChart(series: series).text
+            guard let output else { return StandardOutput.shared.line(svg) }
+            do {
+                try Data((svg + "\n").utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
+            } catch {
+                throw CLIError("cannot write \(output): \((error as NSError).localizedDescription)")
+            }
+        }
+    }
+}
