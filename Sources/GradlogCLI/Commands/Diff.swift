@@ -34,13 +34,15 @@ extension Gradlog {
         @Option(name: .customLong("db-b"), help: ArgumentHelp("Read run B from this database file (read-only).", valueName: "path"))
         var databaseB: String?
 
-        @Option(help: ArgumentHelp("Relative tolerance: accept |b - a| <= atol + rtol*|a|.", valueName: "r"))
+        // The numeric options take their value unconditionally, so that `--rtol -1` reaches
+        // validate() and is explained, instead of reading as an option "-1".
+        @Option(parsing: .unconditional, help: ArgumentHelp("Relative tolerance: accept |b - a| <= atol + rtol*|a|.", valueName: "r"))
         var rtol: Double?
 
-        @Option(help: ArgumentHelp("Absolute tolerance (see --rtol).", valueName: "a"))
+        @Option(parsing: .unconditional, help: ArgumentHelp("Absolute tolerance (see --rtol).", valueName: "a"))
         var atol: Double?
 
-        @Option(help: ArgumentHelp("Accept values at most N representable doubles apart.", valueName: "n"))
+        @Option(parsing: .unconditional, help: ArgumentHelp("Accept values at most N representable doubles apart.", valueName: "n"))
         var ulps: UInt64?
 
         @Flag(help: "Count 0.0 and -0.0 as different.")
@@ -49,7 +51,7 @@ extension Gradlog {
         @Flag(help: "List nodes that agree as well (still up to --limit).")
         var all = false
 
-        @Option(help: ArgumentHelp("List at most K nodes; 0 for no limit.", valueName: "k"))
+        @Option(parsing: .unconditional, help: ArgumentHelp("List at most K nodes; 0 for no limit.", valueName: "k"))
         var limit = 20
 
         @OptionGroup var options: GlobalOptions
