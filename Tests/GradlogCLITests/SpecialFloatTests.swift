@@ -188,6 +188,7 @@ import Testing
         ("tiny", "ieee754_from_blob(x'00000000000007E9')", #""a":1e-320,"b":1.0005e-320,"abs_diff":5e-324"#, [String]()),
         ("negzero", "0.0", #""a":-0.0,"b":0.0,"#, ["--strict-zero"]),
         ("neginf", "ieee754_from_blob(x'FFEFFFFFFFFFFFFF')", #""a":"-Infinity","b":-1.7976931348623157e+308,"#, []),
+        ("nan", "'NaN(0x7ff8000000000001)'", #""b":"NaN(0x7ff8000000000001)","abs_diff":null,"#, []),
     ])
     func diffNamesTheChangedNode(_ name: String, _ newValue: String, _ shown: String, _ extra: [String]) throws {
         let changed = dir.path("changed.db")
