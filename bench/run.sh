@@ -42,54 +42,17 @@ log() { echo "$*" >&2; }
 
 build_gradlog() {
     log "building gradlog (swift build -c release) ..."
-    if (cd "$ROOT" && swift build -c release) >"$TMP/build.log" 2>&1; then
-        GRADLOG="$ROOT/.build/release/gradlog"
-        return 0
+    if ! (cd "$ROOT" && swift build -c release --product gradlog) >"$TMP/build.log" 2>&1; then
+        log "ERROR: release build failed:"; tail -20 "$TMP/build.log" >&2
+        exit 1
     fi
-    # The checkout may not build as it stands (e.g. Package.swift names test folders or a
-    # queries/ folder that are not in the tree yet). Then build a shadow copy of the working
-    # tree, adding only the missing empty folders the error messages name. Never touches the
-    # checkout itself; the shadow lives in .build-bench/ (git-ignored) so rebuilds are incremental.
-    log "WARNING: 'swift build -c release' failed in $ROOT:"
-    grep -E 'error' "$TMP/build.log" | head -5 >&2
-    local shadow="$ROOT/.build-bench/src"
-    mkdir -p "$shadow"
-    find "$shadow" -mindepth 1 -maxdepth 1 ! -name .build -exec rm -rf {} +
-    (cd "$ROOT" && tar -c --exclude=./.build --exclude='./.build-*' --exclude='./.build_*' --exclude=./.git .) | tar -x -C "$shadow"
-    local attempt
-    for attempt in 1 2 3 4 5; do
-        if (cd "$shadow" && swift build -c release) >"$TMP/build.log" 2>&1; then
-            log "WARNING: built a shadow copy in $shadow with empty placeholder folders (see above); fix the checkout"
-            GRADLOG="$shadow/.build/release/gradlog"
-            return 0
-        fi
-        local missing
-        missing=$( { grep -oE "should be located under '[^']+'" "$TMP/build.log" | sed -E "s/.*'([^']+)'/\1/"
-                     grep -oE "NSFilePath=$shadow/[^,}]+" "$TMP/build.log" | sed -E "s#NSFilePath=$shadow/##"; } | sort -u)
-        [ -z "$missing" ] && break
-        local dir
-        local added=0
-        for dir in $missing; do
-            [ -d "$shadow/$dir" ] && continue
-            log "  shadow: adding empty $dir/"; mkdir -p "$shadow/$dir"; added=1
-        done
-        [ "$added" = 0 ] && break
-    done
-    log "ERROR: release build failed:"; tail -20 "$TMP/build.log" >&2
-    exit 1
+    GRADLOG="$ROOT/.build/release/gradlog"
 }
 
 if [ -n "${BENCH_GRADLOG:-}" ]; then GRADLOG=$BENCH_GRADLOG; log "using BENCH_GRADLOG=$GRADLOG (no build)"; else build_gradlog; fi
 log "building bench/limit.c ..."
 gcc "$BENCH/limit.c" -lsqlite3 -lm -O2 -o "$TMP/limit" || { log "ERROR: cannot build limit.c"; exit 1; }
 LIMIT="$TMP/limit"
-
-HAS_DIFF=0
-if "$GRADLOG" diff --help 2>/dev/null | grep -q 'USAGE: gradlog diff'; then HAS_DIFF=1; fi
-HAS_QUERY=0
-if "$GRADLOG" query --help 2>/dev/null | grep -q 'USAGE: gradlog query'; then HAS_QUERY=1; fi
-# (ArgumentParser prints the root help and exits 0 for an unknown `gradlog X --help`, so the
-# exit status alone does not tell; the USAGE line does.)
 
 if [ "$PEER" = 1 ] && ! python3 -c 'import micrograd' 2>/dev/null; then
     log "micrograd is not installed (pip install micrograd): skipping the peer"
@@ -164,18 +127,16 @@ for N in "${SIZES[@]}"; do
     measure "$TMP/g2.out" "$GRADLOG" record "$PROG" --db "$GDB" --set y=-0.3000001 --format json
     g2=$WALL; g2_bytes=$(( $(dbbytes "$GDB") - g_bytes ))
     [ "$RC" != 0 ] && { log "  second record failed (exit $RC)"; g2="failed"; STATUS=1; }
-    diff_s="n/a"; diff_ratio="-"
-    if [ "$HAS_DIFF" = 1 ]; then
-        d_best=""
-        for rep in $(seq 1 "$REPS"); do
-            measure "$TMP/diff.out" "$GRADLOG" diff 1 2 --db "$GDB"
-            if [ "$RC" -gt 1 ]; then log "  gradlog diff failed (exit $RC):"; head -5 "$TMP/stderr.txt" >&2; d_best="failed"; STATUS=1; break; fi
-            d_best=$(min "$WALL" "$d_best"); d_rss=$RSS
-            awk -v t="$WALL" 'BEGIN { exit !(t > 10) }' && break
-        done
-        diff_s=$d_best; [ "$d_best" != failed ] && diff_s="$d_best ($d_rss MB)"; diff_ratio=$(ratio "$d_best" "$l_best")
-        rm -f "$TMP/diff.out"
-    fi
+    # the two runs differ at every node from y on: diff must say so (exit 1)
+    d_best=""
+    for rep in $(seq 1 "$REPS"); do
+        measure "$TMP/diff.out" "$GRADLOG" diff 1 2 --db "$GDB"
+        if [ "$RC" != 1 ]; then log "  gradlog diff: exit $RC, expected 1 (differ):"; head -5 "$TMP/stderr.txt" >&2; d_best="failed"; STATUS=1; break; fi
+        d_best=$(min "$WALL" "$d_best"); d_rss=$RSS
+        awk -v t="$WALL" 'BEGIN { exit !(t > 10) }' && break
+    done
+    diff_s=$d_best; [ "$d_best" != failed ] && diff_s="$d_best ($d_rss MB)"; diff_ratio=$(ratio "$d_best" "$l_best")
+    rm -f "$TMP/diff.out"
 
     p_s="-"; p_rss="-"; p_ratio="-"
     if [ "$PEER" = 1 ]; then
@@ -231,13 +192,9 @@ if [ "$QUERY" = 1 ]; then
         qbest "gradlog runs" "$G runs --db $D"
         qbest "gradlog show 1 --format json \| head" "$G show 1 --db $D --format json | head"
         qbest "gradlog show latest --format json \| head" "$G show latest --db $D --format json | head"
-        if [ "$HAS_QUERY" = 1 ]; then
-            # The query CLI is not designed yet: override with BENCH_QUERY_ARGS (words after `gradlog query`).
-            QARGS=${BENCH_QUERY_ARGS:-"\"SELECT * FROM nodes WHERE name = '$mid'\""}
-            qbest "gradlog query $QARGS" "$G query $QARGS --db $D"
-        else
-            QUERY_ROWS+=("| gradlog query | n/a (no query command) | |")
-        fi
+        qbest "gradlog query \"SELECT run_id, value, grad FROM nodes WHERE name = '$mid'\"" "$G query \"SELECT run_id, value, grad FROM nodes WHERE name = '$mid'\" --db $D"
+        qbest "gradlog query node --param name=$mid (all runs)" "$G query node --param name=$mid --db $D"
+        qbest "gradlog query \"... WHERE run_id = $QUERY_RUNS AND name = '$mid'\"" "$G query \"SELECT value, grad FROM nodes WHERE run_id = $QUERY_RUNS AND name = '$mid'\" --db $D"
         if command -v sqlite3 >/dev/null; then
             # the same question asked of the schema directly, as a yardstick for the query command
             qbest "sqlite3: nodes view WHERE name = '$mid' ($QUERY_RUNS rows)" "sqlite3 $D \"SELECT run_id, id, value, grad FROM nodes WHERE name = '$mid'\""

@@ -3,3 +3,7 @@
 // SQLITE_TRANSIENT is a cast macro Swift cannot import; name it once here.
 static inline sqlite3_destructor_type csqlite_transient(void) { return SQLITE_TRANSIENT; }
 static inline sqlite3_destructor_type csqlite_static(void) { return SQLITE_STATIC; }
+
+// sqlite3_config is variadic, which Swift cannot call. Turning off memory statistics removes a
+// global mutex from every SQLite allocation; it must run before the first connection opens.
+static inline int csqlite_disable_memory_statistics(void) { return sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); }

@@ -20,7 +20,7 @@ struct Gradlog: ParsableCommand {
             (bad input, missing run, unreadable file); messages go to standard error.
             """,
         version: GradLog.toolVersion,
-        subcommands: [Record.self, Runs.self, Show.self, Diff.self, Query.self]
+        subcommands: [Record.self, Runs.self, Show.self, Query.self, Diff.self]
     )
 
     /// Parses, runs, and maps every failure to a message on stderr and an exit status,

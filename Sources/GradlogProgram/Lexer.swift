@@ -4,6 +4,8 @@ struct Token {
     enum Kind: Equatable {
         case name, number, plus, minus, star, slash, caret, lparen, rparen, comma, equals
         case newline, end
+        /// The source could not be read here; `Lexer.error` says why.
+        case error
     }
 
     var kind: Kind
@@ -19,18 +21,20 @@ struct Lexer {
     let bytes: UnsafeBufferPointer<UInt8>
     private var position = 0
     private var line = 1
+    /// Set when `next()` returns an `.error` token.
+    private(set) var error: LexError?
 
     init(bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
     }
 
-    /// The next token, or where and why the source could not be read.
-    mutating func next() -> Result<Token, LexError> {
+    /// The next token; an `.error` token when the source cannot be read there (see `error`).
+    mutating func next() -> Token {
         skipBlanksAndComment()
         let start = position
-        func token(_ kind: Token.Kind, length: Int = 1) -> Result<Token, LexError> {
+        func token(_ kind: Token.Kind, length: Int = 1) -> Token {
             position = start + length
-            return .success(Token(kind: kind, start: start, end: position, line: line))
+            return Token(kind: kind, start: start, end: position, line: line)
         }
         guard start < bytes.count else { return token(.end, length: 0) }
         let byte = bytes[start]
@@ -63,13 +67,13 @@ struct Lexer {
             case ..<0x20, 0x7F: shown = "control character U+00" + (byte < 0x10 ? "0" : "") + String(byte, radix: 16, uppercase: true)
             default: shown = "'\(Character(Unicode.Scalar(byte)))'"
             }
-            return .failure(LexError(offset: start, line: line, message: "unexpected \(shown)"))
+            return fail(at: start, "unexpected \(shown)")
         }
     }
 
     /// Decimal and exponent forms: `12`, `0.5`, `.5`, `3.`, `1e-9`, `2.5E+3`. A number that runs
     /// straight into a letter, digit or dot (`1.2.3`, `3x`, `1e`) is rejected whole.
-    private mutating func lexNumber(start: Int) -> Result<Token, LexError> {
+    private mutating func lexNumber(start: Int) -> Token {
         var end = start
         func digits() -> Int {
             let from = end
@@ -92,10 +96,15 @@ struct Lexer {
         }
         guard valid else {
             let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
-            return .failure(LexError(offset: start, line: line, message: "'\(text)' is not a number"))
+            return fail(at: start, "'\(text)' is not a number")
         }
         position = end
-        return .success(Token(kind: .number, start: start, end: end, line: line))
+        return Token(kind: .number, start: start, end: end, line: line)
+    }
+
+    private mutating func fail(at offset: Int, _ message: String) -> Token {
+        error = LexError(offset: offset, line: line, message: message)
+        return Token(kind: .error, start: offset, end: offset, line: line)
     }
 
     private mutating func skipBlanksAndComment() {

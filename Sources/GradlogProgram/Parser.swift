@@ -154,36 +154,38 @@ struct Parser {
     }
 
     private mutating func parseCall(_ nameToken: Token) throws(ProgramError) -> NodeID {
-        let name = text(nameToken)
-        guard let function = Function(rawValue: name) else {
+        guard let function = Function(utf8: UnsafeBufferPointer(rebasing: lexer.bytes[nameToken.start..<nameToken.end])) else {
+            let name = text(nameToken)
             throw error(at: nameToken, "unknown function '\(name)' (known: \(Function.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
         try advance()  // (
-        var arguments: [NodeID] = []
+        // At most two arguments are kept (no array per call); extra ones are parsed to be counted.
+        var arguments = (Tape.noInput, Tape.noInput)
+        var count = 0
         if token.kind != .rparen {
-            arguments.append(try parseExpression())
-            while token.kind == .comma {
-                try advance()
-                arguments.append(try parseExpression())
-            }
+            repeat {
+                if count > 0 { try advance() }  // ,
+                let argument = try parseExpression()
+                if count == 0 { arguments.0 = argument } else if count == 1 { arguments.1 = argument }
+                count += 1
+            } while token.kind == .comma
         }
-        try expect(.rparen, "',' or ')' in the arguments of \(name)")
-        guard arguments.count == function.op.arity else {
+        try expect(.rparen, "',' or ')' in the arguments of \(function.rawValue)")
+        guard count == function.op.arity else {
             let wanted = function.op.arity == 1 ? "1 argument" : "\(function.op.arity) arguments"
-            throw error(at: nameToken, "\(name) takes \(wanted), got \(arguments.count)")
+            throw error(at: nameToken, "\(function.rawValue) takes \(wanted), got \(count)")
         }
-        if function.op == .pow, builder.isConstant(arguments[1]) {
-            return builder.apply(.powc, arguments[0], arguments[1])
+        if function.op == .pow, builder.isConstant(arguments.1) {
+            return builder.apply(.powc, arguments.0, arguments.1)
         }
-        return builder.apply(function.op, arguments[0], arguments.count > 1 ? arguments[1] : Tape.noInput)
+        return builder.apply(function.op, arguments.0, arguments.1)
     }
 
     // MARK: - Tokens
 
     private mutating func advance() throws(ProgramError) {
-        switch lexer.next() {
-        case .success(let next): token = next
-        case .failure(let e):
+        token = lexer.next()
+        if token.kind == .error, let e = lexer.error {
             throw ProgramError(file: file, line: e.line, column: lexer.column(of: e.offset), message: e.message, sourceLine: lexer.lineText(at: e.offset))
         }
     }
@@ -237,6 +239,19 @@ struct Parser {
 /// The functions a program may call.
 enum Function: String, CaseIterable {
     case exp, log, sqrt, sin, cos, tan, tanh, sigmoid, relu, abs, pow, max, min
+
+    private static let spellings: [(utf8: [UInt8], function: Function)] = allCases.map { (Array($0.rawValue.utf8), $0) }
+
+    /// The function named by these bytes, found without making a String.
+    init?(utf8 name: UnsafeBufferPointer<UInt8>) {
+        for (spelling, function) in Self.spellings where spelling.count == name.count {
+            if spelling.withUnsafeBufferPointer({ memcmp($0.baseAddress!, name.baseAddress!, name.count) == 0 }) {
+                self = function
+                return
+            }
+        }
+        return nil
+    }
 
     var op: Op {
         switch self {

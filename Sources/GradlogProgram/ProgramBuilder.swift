@@ -19,9 +19,9 @@ struct ProgramBuilder {
 
     init(source: UnsafeBufferPointer<UInt8>) {
         self.source = source
-        self.bindings = SymbolTable(source: source)
         // One node a line is the common case for large (generated) programs.
         let estimate = source.count / 16
+        self.bindings = SymbolTable(source: source, expectedNames: estimate)
         tape.reserveCapacity(estimate)
         names.reserveCapacity(estimate, bytes: source.count / 3)
         lines.reserveCapacity(estimate)

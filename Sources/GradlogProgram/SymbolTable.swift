@@ -14,10 +14,15 @@ struct SymbolTable {
     private let source: UnsafeBufferPointer<UInt8>
     private var entries: [Entry] = []
     /// Index into `entries`, or -1 for an empty slot.
-    private var slots = [Int32](repeating: -1, count: 64)
+    private var slots: [Int32]
 
-    init(source: UnsafeBufferPointer<UInt8>) {
+    /// `expectedNames` sizes the table up front so that a large program does not rehash.
+    init(source: UnsafeBufferPointer<UInt8>, expectedNames: Int = 32) {
         self.source = source
+        var size = 64
+        while size < expectedNames * 2 { size *= 2 }
+        slots = [Int32](repeating: -1, count: size)
+        entries.reserveCapacity(expectedNames)
     }
 
     func lookup(_ range: Range<Int>) -> NodeID? {

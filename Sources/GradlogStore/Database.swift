@@ -18,6 +18,7 @@ public final class Database {
     public let path: String
 
     public init(path: String, mode: Mode) throws(SQLiteError) {
+        _ = Self.configureOnce
         var flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
         switch mode {
         case .readOnly: flags |= SQLITE_OPEN_READONLY
@@ -43,6 +44,11 @@ public final class Database {
     deinit {
         sqlite3_close_v2(handle)
     }
+
+    /// Process-wide SQLite settings, applied before the first connection opens.
+    private static let configureOnce: Void = {
+        _ = csqlite_disable_memory_statistics()
+    }()
 
     /// `file:PATH?immutable=1`, with the characters URIs reserve percent-encoded.
     static func immutableURI(_ path: String) -> String {

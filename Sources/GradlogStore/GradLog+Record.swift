@@ -13,10 +13,12 @@ extension GradLog {
     /// Runs the backward pass and writes the whole run — structure, values, local derivatives,
     /// adjoints and tags — in one IMMEDIATE transaction: a run is there whole or not at all.
     ///
-    /// `program` is stored once per distinct program text and shared by later runs of it.
+    /// `program` is stored once per distinct program text and shared by later runs of it. Pass
+    /// `text` (made before parsing) to overlap hashing a large program with parsing it.
     public func record(
         _ computation: Computation,
         program: Program? = nil,
+        text: ProgramText? = nil,
         programPath: String? = nil,
         name: String? = nil,
         tags: [(key: String, value: String)] = []
@@ -24,7 +26,7 @@ extension GradLog {
         if let name { try Self.validateRunName(name) }
         if let empty = tags.first(where: { $0.key.isEmpty }) { throw GradLogError.invalidTag(empty.key) }
         let adjoints = computation.backward()
-        let source = program.map(ProgramText.init)
+        let source = text ?? program.map { ProgramText($0.source) }
         let runID: Int64 = try database.transaction {
             let runID = try database.scalarInt(StoreSQL.nextRunID) ?? 1
             let existing = try source.flatMap { try findGraph($0, nodeCount: computation.count) }
@@ -46,8 +48,9 @@ extension GradLog {
                 try insertTag.step()
                 insertTag.reset()
             }
+            try database.execute(StoreSQL.refreshStatistics)
             // A large text was compressed on another core while the nodes were written.
-            if existing == nil, let compressed = source?.waitForCompressed() {
+            if existing == nil, let compressed = source?.compressedText {
                 let store = try database.prepare(StoreSQL.storeCompressedProgram)
                 try store.bind(1, graphID)
                 try store.bind(2, blob: compressed)

@@ -1,38 +1,54 @@
 import Dispatch
 
-/// A program's text as it is stored: its SHA-256, and, above 64 KiB, a zlib-compressed copy made
-/// on another core while the run's nodes are written.
-final class ProgramText: @unchecked Sendable {
+/// A program's text as it is stored: its SHA-256, and, above 64 KiB, a zlib-compressed copy.
+/// Both are worked out on another core as soon as the text exists, so that hashing and
+/// compressing a large program overlap with parsing it and writing its nodes:
+///
+/// ```swift
+/// let text = ProgramText(source)          // starts hashing (and compressing) now
+/// let program = try Program(source: source, file: path)
+/// try log.record(program.computation, program: program, text: text)
+/// ```
+public final class ProgramText: @unchecked Sendable {
     /// Texts up to this size are stored as plain TEXT, readable in any SQL client.
-    static let plainLimit = 64 * 1024
+    public static let plainLimit = 64 * 1024
 
-    let text: String
-    let sha256: String
-    let byteCount: Int
-    var isCompressed: Bool { byteCount > Self.plainLimit }
+    public let text: String
+    public let byteCount: Int
+    public var isCompressed: Bool { byteCount > Self.plainLimit }
 
-    // Written once by the compressing task, read after `done` is signalled.
+    // Written once by the background task, read only after `done` has been signalled.
+    private var digest = ""
     private var compressed: [UInt8]?
     private let done = DispatchSemaphore(value: 0)
 
-    init(_ program: Program) {
-        text = program.source
+    public init(_ text: String) {
+        self.text = text
         byteCount = text.utf8.count
-        sha256 = SHA256.hex(text)
-        if isCompressed {
-            DispatchQueue.global().async { [self] in
-                var text = self.text
-                compressed = text.withUTF8 { Deflate.compress(UnsafeRawBufferPointer($0)) }
-                done.signal()
+        DispatchQueue.global().async { [self] in
+            var text = self.text
+            text.withUTF8 { bytes in
+                digest = SHA256.hex(bytes)
+                if isCompressed { compressed = Deflate.compress(UnsafeRawBufferPointer(bytes)) }
             }
+            done.signal()
         }
     }
 
-    /// The compressed text, once it is ready; nil for a text stored plain.
-    func waitForCompressed() -> [UInt8]? {
-        guard isCompressed else { return nil }
-        done.wait()
-        done.signal()  // later callers do not block
+    /// Hex SHA-256 of the text; waits for the background task.
+    public var sha256: String {
+        waitUntilDone()
+        return digest
+    }
+
+    /// The compressed text, or nil for a text stored plain; waits for the background task.
+    var compressedText: [UInt8]? {
+        waitUntilDone()
         return compressed
+    }
+
+    private func waitUntilDone() {
+        done.wait()
+        done.signal()  // leave it signalled for the next caller
     }
 }

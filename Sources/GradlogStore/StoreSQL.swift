@@ -22,6 +22,26 @@ enum StoreSQL {
     /// A node of a later run of the same graph: numbers only.
     static let insertNode = "INSERT INTO run_node (run_id, id, value, grad, d0, d1) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
     static let insertTag = "INSERT INTO run_tag (run_id, key, value) VALUES (?1, ?2, ?3)"
+    /// The planner's statistics, from exact counts (see migrations/0003): rows, then rows per
+    /// distinct key prefix, for each index gradlog's views rely on.
+    static let refreshStatistics = """
+        DELETE FROM sqlite_stat1 WHERE tbl IN ('run_node', 'run', 'graph', 'graph_input');
+        INSERT INTO sqlite_stat1 (tbl, idx, stat)
+        SELECT 'run_node', 'run_node', nodes || ' ' || max(1, nodes / max(runs, 1)) || ' 1'
+        FROM (SELECT coalesce(sum(g.node_count), 0) AS nodes, count(*) AS runs
+              FROM run r JOIN graph g ON g.id = r.graph_id)
+        UNION ALL
+        SELECT 'run', 'run_by_graph', runs || ' ' || max(1, runs / max(graphs, 1))
+        FROM (SELECT count(*) AS runs, (SELECT count(*) FROM graph) AS graphs FROM run)
+        UNION ALL
+        SELECT 'run', 'run_by_name', count(*) || ' 1' FROM run
+        UNION ALL
+        SELECT 'graph', 'sqlite_autoindex_graph_1', count(*) || ' 1' FROM graph
+        UNION ALL
+        SELECT 'graph_input', 'graph_input', inputs || ' ' || max(1, inputs / max(graphs, 1)) || ' 1'
+        FROM (SELECT count(*) AS inputs, (SELECT count(*) FROM graph) AS graphs FROM graph_input);
+        ANALYZE sqlite_schema;
+        """
 
     // Reading runs
     static let runColumns = """

@@ -52,9 +52,11 @@ import Testing
         #expect(csv.stdout == "z,i,s,d,e,b,n\n-0.0,Infinity,1e-09,0.1,,x'0AFF',7\n")
         let jsonl = try log.query(["SELECT id FROM nodes WHERE run_id = 1 AND id < 2 ORDER BY id", "--format", "jsonl"])
         #expect(jsonl.stdout == "{\"id\":0}\n{\"id\":1}\n")
-        // A stored NaN is TEXT and prints as stored; JSON gets the same string show writes.
+        // A stored NaN prints as show prints it, whatever its bits; quote() shows the spelling.
         let nan = try log.rows(["SELECT value FROM inputs WHERE name = 'x'"])
         #expect(nan.first?["value"] as? String == "NaN")
+        let negative = try log.query(["SELECT '-NaN' AS v, quote('-NaN') AS q, 'Ada' AS t", "--format", "csv"])
+        #expect(negative.stdout == "v,q,t\nNaN,'-NaN',Ada\n")
     }
 
     @Test func listShowsEveryNamedQueryWithItsParameters() throws {

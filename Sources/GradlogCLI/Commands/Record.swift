@@ -68,15 +68,23 @@ extension Gradlog {
         }
 
         func run() throws {
-            let program = try Self.load(self.program)
+            let (program, text) = try Self.load(self.program)
             let computation = try program.computation(setting: try parsedAssignments())
             let log = try options.open(.create)
-            let run = try log.record(computation, program: program, programPath: self.program, name: name, tags: try parsedTags())
+            let run = try log.record(computation, program: program, text: text, programPath: self.program, name: name, tags: try parsedTags())
             Self.print(run, format: options.format)
         }
 
         /// Reads and parses a program file; read failures become messages naming the file.
-        static func load(_ path: String) throws -> Program {
+        /// The text's fingerprint is computed on another core while the program parses.
+        static func load(_ path: String) throws -> (Program, ProgramText) {
+            let source = try read(path)
+            let text = ProgramText(source)
+            return (try Program(source: source, file: path), text)
+        }
+
+        /// The file's text; its raw bytes are released before parsing starts.
+        static func read(_ path: String) throws -> String {
             let data: Data
             do {
                 data = try Data(contentsOf: URL(fileURLWithPath: path))
@@ -86,7 +94,7 @@ extension Gradlog {
             guard let source = String(data: data, encoding: .utf8) else {
                 throw CLIError("cannot read program \(path): it is not UTF-8 text")
             }
-            return try Program(source: source, file: path)
+            return source
         }
 
         static func print(_ run: RecordedRun, format: OutputFormat) {
