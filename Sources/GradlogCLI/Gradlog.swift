@@ -29,8 +29,15 @@ struct Gradlog: ParsableCommand {
     /// so that no error reaches the user as a crash.
     static func main() {
         signal(SIGPIPE, SIG_IGN)  // a closed pipe (`| head`) ends output quietly, see StandardOutput
+        var command: ParsableCommand
         do {
-            var command = try parseAsRoot()
+            command = try parseAsRoot()
+        } catch {
+            let status = report(error)
+            if status == 2, let hint = negativeNumberHint(CommandLine.arguments.dropFirst()) { printError(hint) }
+            Foundation.exit(status)
+        }
+        do {
             try command.run()
             StandardOutput.shared.flush()
             Foundation.exit(0)
@@ -58,6 +65,18 @@ struct Gradlog: ParsableCommand {
         }
         printError(fullMessage(for: error))
         return 2
+    }
+
+    /// ArgumentParser reads `-1` as an option (swift-argument-parser issue #31), so `show -1`
+    /// fails as "missing argument". Says why, when a stray negative number is on the line.
+    static func negativeNumberHint(_ arguments: ArraySlice<String>) -> String? {
+        let options = arguments.prefix { $0 != "--" }
+        for (previous, token) in zip([""] + options, options)
+        where token.hasPrefix("-") && Double(token) != nil && !previous.hasPrefix("--") {
+            return "gradlog: note: '\(token)' was read as an option, not as a value; run ids are 1 or more "
+                + "(`gradlog runs` lists them), and a value that starts with '-' must come last, after `--`"
+        }
+        return nil
     }
 
     static func isOurs(_ error: Error) -> Bool {

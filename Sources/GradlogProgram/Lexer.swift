@@ -61,7 +61,12 @@ struct Lexer {
             if Self.isDigit(byte) || (byte == UInt8(ascii: ".") && start + 1 < bytes.count && Self.isDigit(bytes[start + 1])) {
                 return lexNumber(start: start)
             }
-            let shown = byte < 0x80 ? "'\(Character(Unicode.Scalar(byte)))'" : "a non-ASCII character"
+            let shown: String
+            switch byte {
+            case 0x80...: shown = "a non-ASCII character"
+            case ..<0x20, 0x7F: shown = "control character U+00" + (byte < 0x10 ? "0" : "") + String(byte, radix: 16, uppercase: true)
+            default: shown = "'\(Character(Unicode.Scalar(byte)))'"
+            }
             return fail(at: start, "unexpected \(shown)")
         }
     }
@@ -131,7 +136,20 @@ struct Lexer {
         var lineEnd = lineStart
         while lineEnd < bytes.count, bytes[lineEnd] != UInt8(ascii: "\n") { lineEnd += 1 }
         if lineEnd > lineStart, bytes[lineEnd - 1] == UInt8(ascii: "\r") { lineEnd -= 1 }
-        return String(decoding: UnsafeBufferPointer(rebasing: bytes[lineStart..<lineEnd]), as: UTF8.self)
+        let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[lineStart..<lineEnd]), as: UTF8.self)
+        return String(String.UnicodeScalarView(text.unicodeScalars.map(Self.visible)))
+    }
+
+    /// A scalar as a diagnostic shows it: control characters, which would act on the terminal,
+    /// as their control pictures (␀, ␛), a tab as a space; one column each, so the caret
+    /// under the line still points at the right place.
+    static func visible(_ scalar: Unicode.Scalar) -> Unicode.Scalar {
+        switch scalar.value {
+        case 0x09: " "
+        case 0x00..<0x20: Unicode.Scalar(0x2400 + scalar.value) ?? scalar
+        case 0x7F: "\u{2421}"
+        default: scalar
+        }
     }
 
     static func isDigit(_ b: UInt8) -> Bool { b &- UInt8(ascii: "0") < 10 }

@@ -89,4 +89,40 @@ import Testing
         #expect(try shell(db, "SELECT count(DISTINCT output_value) FROM runs") == "6")
         #expect(try shell(db, "PRAGMA integrity_check") == "ok")
     }
+
+    /// `show`, `query` and `diff` read while writers write: each succeeds, sees the earlier run
+    /// as it was, and never sees a partial run.
+    @Test func readersDuringWrites() throws {
+        let dir = try TemporaryDirectory()
+        let db = dir.path("g.db")
+        let seed = repositoryRoot.appendingPathComponent("examples/cs231n.grad").path
+        #expect(try CLI.run(["record", seed, "--db", db]).status == 0)
+        let shown = try CLI.run(["show", "1", "--db", db, "--format", "json"]).stdout
+        let program = try dir.write("big.grad", Self.chain(40_000))
+        let writers = try (0..<3).map { i -> Process in
+            let process = Process()
+            process.executableURL = CLI.executable
+            process.arguments = ["record", program, "--db", db, "--set", "x=0.\(i + 1)"]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            return process
+        }
+        var readsDuringWrites = 0
+        while writers.contains(where: \.isRunning) {
+            let show = try CLI.run(["show", "1", "--db", db, "--format", "json"])
+            #expect(show.status == 0 && show.stdout == shown, "\(show.stderr)")
+            let partial = try CLI.run(["query", Self.partialRuns, "--db", db, "--format", "csv"])
+            #expect(partial.status == 0 && partial.stdout.hasSuffix("\n0\n"), "\(partial.stdout)\(partial.stderr)")
+            let diff = try CLI.run(["diff", "1", "latest", "--db", db, "--format", "json"])
+            #expect([0, 1].contains(diff.status) && !diff.signaled, "\(diff.stderr)")
+            if writers.contains(where: \.isRunning) { readsDuringWrites += 1 }
+        }
+        for process in writers {
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0)
+        }
+        #expect(readsDuringWrites > 0, "no read overlapped a write")
+        #expect(try shell(db, "SELECT count(*) FROM runs") == "4")
+    }
 }

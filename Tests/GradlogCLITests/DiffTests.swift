@@ -112,20 +112,6 @@ import Testing
         #expect(try CLI.run(["diff", "1", "1", "--db", db, "--db-b", other]).status == 1)
     }
 
-    @Test(arguments: [
-        (["diff", "1", "99"], "no run '99' in"),
-        (["diff", "nosuch", "1"], "no run 'nosuch' in"),
-        (["diff", "1", "1", "--db-b", "missing.db"], "--db-b missing.db: no such file"),
-    ])
-    func missingRunsAreErrors(args: [String], message: String) throws {
-        try record(seed)
-        let result = try CLI.run(args + ["--db", db], in: dir.url)
-        #expect(result.status == 2)
-        #expect(!result.signaled)
-        #expect(result.stderr.contains(message), "\(result.stderr)")
-        #expect(result.stdout.isEmpty)
-    }
-
     /// Another input: the difference is born at the input itself; every node downstream differs.
     @Test func changedInputIsTheBirth() throws {
         try record(seed)

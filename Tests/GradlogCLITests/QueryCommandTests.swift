@@ -17,28 +17,6 @@ import Testing
         #expect(result.stdout == "[\n{\"name\":\"invden\",\"value\":0.5121444488396316,\"grad\":3.0179862099620918}\n]\n")
     }
 
-    /// Done when: a DELETE fails, says why and how to opt in, and every run is still there.
-    @Test(arguments: [
-        ("DELETE FROM runs", "because it is a view"),
-        ("DELETE FROM run", "read-only by default"),
-        ("DROP TABLE run_node", "read-only by default"),
-        ("UPDATE run_node SET grad = 0", "read-only by default"),
-        ("PRAGMA user_version = 7", "read-only by default"),
-    ])
-    func writesAreRefusedByDefault(_ sql: String, _ reason: String) throws {
-        let log = try RecordedLog()
-        try log.record()
-        try log.record(["--set", "x=1"])
-        let result = try log.query([sql])
-        #expect(result.status == 2)
-        #expect(result.stderr.contains(reason), "\(result.stderr)")
-        #expect(result.stderr.contains("--write"), "\(result.stderr)")
-        #expect(result.stdout.isEmpty)
-        let counts = try log.rows(["SELECT (SELECT count(*) FROM runs) AS runs, (SELECT count(*) FROM nodes) AS nodes"])
-        #expect(counts.first?["runs"] as? Int == 2)
-        #expect(counts.first?["nodes"] as? Int == 44)
-    }
-
     @Test func writeOptsIn() throws {
         let log = try RecordedLog()
         try log.record()
@@ -46,35 +24,6 @@ import Testing
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stderr.contains("1 row changed"))
         #expect(try log.rows(["SELECT name FROM runs"]).first?["name"] as? String == "baseline")
-    }
-
-    @Test func aMissingDatabaseIsAnErrorAndStaysMissing() throws {
-        let dir = try TemporaryDirectory()
-        let result = try CLI.run(["query", "SELECT 1", "--db", dir.path("none.db")])
-        #expect(result.status == 2)
-        #expect(result.stderr.contains("no gradlog database"))
-        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.url.path) == [])
-    }
-
-    @Test(arguments: [
-        (["SELEC name FROM nodes"], ["syntax error", "SELEC name FROM nodes"]),
-        (["SELECT 1; SELECT 2"], ["only one statement"]),
-        (["SELECT * FROM nodes WHERE run_id = :run AND name = :name", "--param", "run=1"], ["missing parameter :name"]),
-        (["SELECT :a", "--param", "a=1", "--param", "b=2"], ["--param b", ":a"]),
-        (["SELECT ?"], ["'?' placeholder"]),
-        (["top-gradz"], ["no named query 'top-gradz'", "top-grads", "nonfinite", "chain-rule"]),
-        (["top-grads", "--param", "run=7"], ["no run '7'"]),
-        (["SELECT :run", "--param", "run=latest~5"], ["no run 'latest~5'"]),
-        ([], ["SQL statement or a query name"]),
-    ])
-    func badInputIsExplained(_ args: [String], _ phrases: [String]) throws {
-        let log = try RecordedLog()
-        try log.record()
-        let result = try log.query(args)
-        #expect(result.status == 2)
-        #expect(!result.signaled)
-        for phrase in phrases { #expect(result.stderr.contains(phrase), "\(result.stderr)") }
-        #expect(!result.stderr.contains("Fatal error"))
     }
 
     @Test func parametersBindAsNumbersOrTextNeverAsSQL() throws {

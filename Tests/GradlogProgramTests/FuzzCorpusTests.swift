@@ -26,7 +26,7 @@ import Testing
             let program = try Program(source: source, file: file.lastPathComponent)
             let adjoints = program.computation.backward()
             #expect(adjoints[Int(program.computation.output)] == 1)
-        } catch let error as ProgramError {
+        } catch {  // Program(source:) throws only ProgramError
             #expect(error.line >= 1 && error.column >= 1)
         }
     }

@@ -3,13 +3,15 @@ import GradlogStore
 
 /// When two runs' numbers count as the same: shared by `diff` and `graph --diff`.
 struct ComparisonOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Relative tolerance: accept |b - a| <= atol + rtol*|a|.", valueName: "r"))
+    // The numeric options take their value unconditionally, so that `--rtol -1` reaches
+    // validate() and is explained, instead of reading as an option "-1".
+    @Option(parsing: .unconditional, help: ArgumentHelp("Relative tolerance: accept |b - a| <= atol + rtol*|a|.", valueName: "r"))
     var rtol: Double?
 
-    @Option(help: ArgumentHelp("Absolute tolerance (see --rtol).", valueName: "a"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Absolute tolerance (see --rtol).", valueName: "a"))
     var atol: Double?
 
-    @Option(help: ArgumentHelp("Accept values at most N representable doubles apart.", valueName: "n"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Accept values at most N representable doubles apart.", valueName: "n"))
     var ulps: UInt64?
 
     @Flag(help: "Count 0.0 and -0.0 as different.")

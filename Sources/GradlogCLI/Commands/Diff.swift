@@ -39,7 +39,7 @@ extension Gradlog {
         @Flag(help: "List nodes that agree as well (still up to --limit).")
         var all = false
 
-        @Option(help: ArgumentHelp("List at most K nodes; 0 for no limit.", valueName: "k"))
+        @Option(parsing: .unconditional, help: ArgumentHelp("List at most K nodes; 0 for no limit.", valueName: "k"))
         var limit = 20
 
         @OptionGroup var options: GlobalOptions

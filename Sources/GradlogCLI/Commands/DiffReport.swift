@@ -31,7 +31,7 @@ struct DiffReport {
             out.line()
             let inputs = RowWriter(format: .table, columns: ["input", "a", "b", "status"])
             for input in result.inputs {
-                inputs.row([.string(input.name), Value(input.value.a), Value(input.value.b), .string(input.status.rawValue)])
+                inputs.row([.string(input.name), input.value.shownA, input.value.shownB, .string(input.status.rawValue)])
             }
             inputs.finish()
         }
@@ -58,10 +58,12 @@ struct DiffReport {
         let pair = node[keyPath: numbers]
         let side = node.a ?? node.b
         let name = side.map { $0.name ?? "#\($0.id)" } ?? "?"
-        var details = ["abs \(Value(pair.absoluteDifference).text)", "rel \(Value(pair.relativeDifference).text)"]
+        var details: [String] = []
+        if let difference = pair.absoluteDifference { details.append("abs \(Value(difference).text)") }
+        if let difference = pair.relativeDifference { details.append("rel \(Value(difference).text)") }
         if let ulps = pair.ulps { details.append("\(ulps) ulps") }
         return "\(name) (\(side?.op.name ?? "?"), line \(side?.line ?? 0)): "
-            + "\(Value(pair.a).text) vs \(Value(pair.b).text) (\(details.joined(separator: ", ")))"
+            + "\(pair.shownA.text) vs \(pair.shownB.text)" + (details.isEmpty ? "" : " (\(details.joined(separator: ", ")))")
     }
 
     // MARK: Nodes (table and CSV)
@@ -81,7 +83,7 @@ struct DiffReport {
     }
 
     private static func numbers(_ pair: NumberComparison) -> [Value] {
-        [Value(pair.a), Value(pair.b), Value(pair.absoluteDifference), Value(pair.relativeDifference), ulps(pair.ulps)]
+        [pair.shownA, pair.shownB, Value(pair.absoluteDifference), Value(pair.relativeDifference), ulps(pair.ulps)]
     }
 
     /// ULPs beyond Int64 (values of opposite signs far apart) print as a float: approximate.
@@ -113,7 +115,7 @@ struct DiffReport {
             ("agree", .bool(result.agree)),
             ("summary", .object(Array(zip(Self.summaryColumns, summaryValues)) + [("unlisted", .int(Int64(result.unlisted)))])),
             ("inputs", .array(result.inputs.map { input in
-                .object([("name", .string(input.name)), ("a", Value(input.value.a)), ("b", Value(input.value.b)),
+                .object([("name", .string(input.name)), ("a", input.value.shownA), ("b", input.value.shownB),
                          ("status", .string(input.status.rawValue))])
             })),
             ("tags", .array(result.tags.map { .object([("key", .string($0.key)), ("a", Value($0.a)), ("b", Value($0.b))]) })),
@@ -131,8 +133,21 @@ struct DiffReport {
             ("id_a", node.a.map { .int($0.id) } ?? .null), ("id_b", node.b.map { .int($0.id) } ?? .null),
             ("name", Value(side?.name)), ("op", Value(side?.op.name)),
             ("line_a", node.a.map { .int($0.line) } ?? .null), ("line_b", node.b.map { .int($0.line) } ?? .null),
-            ("a", Value(pair.a)), ("b", Value(pair.b)),
+            ("a", pair.shownA), ("b", pair.shownB),
             ("abs_diff", Value(pair.absoluteDifference)), ("rel_diff", Value(pair.relativeDifference)), ("ulps", ulps(pair.ulps)),
         ])
+    }
+}
+
+extension NumberComparison {
+    /// A and B as printed. Two NaNs that differ only in their bits (sign or payload) print as
+    /// their stored spellings ("NaN", "-NaN", "NaN(0x...)"), so that the two sides of a
+    /// difference never read alike.
+    fileprivate var shownA: Value { Self.shown(a, besides: b) }
+    fileprivate var shownB: Value { Self.shown(b, besides: a) }
+
+    private static func shown(_ value: Double?, besides other: Double?) -> Value {
+        guard let value, let other, value.isNaN, other.isNaN, value.bitPattern != other.bitPattern else { return Value(value) }
+        return .string(FloatEncoding.nanText(value))
     }
 }
