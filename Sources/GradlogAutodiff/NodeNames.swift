@@ -48,6 +48,17 @@ public struct NodeNames: Sendable, Equatable {
         }
     }
 
+    /// Calls `body` with the whole name buffer and a function giving each node's byte range in
+    /// it (nil when unnamed), for writers that hand the bytes on without copying them.
+    public func withNameStorage<R>(_ body: (UnsafeBufferPointer<UInt8>, (Int) -> Range<Int>?) throws -> R) rethrows -> R {
+        try utf8.withUnsafeBufferPointer { all in
+            try body(all) { node in
+                let n = Int(length[node])
+                return n < 0 ? nil : Int(start[node])..<Int(start[node]) + n
+            }
+        }
+    }
+
     /// Every node's name in order, for tests and small computations.
     public var all: [String?] { (0..<count).map { self[$0] } }
 }

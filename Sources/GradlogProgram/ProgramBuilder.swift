@@ -10,7 +10,7 @@ struct ProgramBuilder {
     private var lines: [Int32] = []
     private var inputs: [Computation.Input] = []
     private var defaults: [Double] = []
-    private var bindings: SymbolTable
+    private var bindings: NameTable
     private var lastAssigned: NodeID?
     private var declaredOutput: NodeID?
     private(set) var statementCount = 0
@@ -21,7 +21,7 @@ struct ProgramBuilder {
         self.source = source
         // One node a line is the common case for large (generated) programs.
         let estimate = source.count / 16
-        self.bindings = SymbolTable(source: source, expectedNames: estimate)
+        self.bindings = NameTable(source: source)
         tape.reserveCapacity(estimate)
         names.reserveCapacity(estimate, bytes: source.count / 3)
         lines.reserveCapacity(estimate)

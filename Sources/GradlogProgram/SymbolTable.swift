@@ -1,6 +1,7 @@
 import GradlogAutodiff
 
-/// Maps names, as byte ranges of the source, to the node each currently stands for.
+/// Maps names, as byte ranges of the source, to a node id (or any Int32); `NameTable` uses it
+/// for the names it does not keep in dense arrays, and for their prefixes.
 ///
 /// Open addressing over a power-of-two slot array; keys are never copied out of the source, so a
 /// lookup costs a hash of a few bytes and one comparison, with no `String` made.
@@ -16,13 +17,9 @@ struct SymbolTable {
     /// Index into `entries`, or -1 for an empty slot.
     private var slots: [Int32]
 
-    /// `expectedNames` sizes the table up front so that a large program does not rehash.
-    init(source: UnsafeBufferPointer<UInt8>, expectedNames: Int = 32) {
+    init(source: UnsafeBufferPointer<UInt8>) {
         self.source = source
-        var size = 64
-        while size < expectedNames * 2 { size *= 2 }
-        slots = [Int32](repeating: -1, count: size)
-        entries.reserveCapacity(expectedNames)
+        slots = [Int32](repeating: -1, count: 64)
     }
 
     func lookup(_ range: Range<Int>) -> NodeID? {

@@ -110,24 +110,33 @@ final class RunWriter {
         let insert = withStructure ? insertStructureNode : insertNode
         let tape = computation.tape
         try insert.bind(1, runID)
-        for i in 0..<tape.count {
-            let op = tape.ops[i]
-            try insert.bind(2, Int64(i))
-            try insert.bind(3, float: tape.values[i])
-            try insert.bind(4, float: adjoints[i])
-            // Ops with constant derivatives (add, sub, neg) keep them in the op table instead.
-            let stored = op.fixedLocalDerivatives == nil
-            if op.arity >= 1 && stored { try insert.bind(5, float: tape.localDerivative0[i]) } else { try insert.bindNull(5) }
-            if op.arity == 2 && stored { try insert.bind(6, float: tape.localDerivative1[i]) } else { try insert.bindNull(6) }
-            if withStructure {
-                try computation.names.withUTF8(i) { try insert.bind(7, utf8: $0) } ?? insert.bindNull(7)
-                try insert.bind(8, Int64(op.rawValue))
-                try bindBack(insert, 9, node: i, input: tape.input0[i])
-                try bindBack(insert, 10, node: i, input: tape.input1[i])
-                try insert.bind(11, Int64(i) - Int64(computation.lines[i]))
+        // Names are bound in place (SQLITE_STATIC): the buffer outlives every step below.
+        try computation.names.withNameStorage { names, range in
+            for i in 0..<tape.count {
+                let op = tape.ops[i]
+                try insert.bind(2, Int64(i))
+                try insert.bind(3, float: tape.values[i])
+                try insert.bind(4, float: adjoints[i])
+                // Ops with constant derivatives (add, sub, neg) keep them in the op table instead.
+                let stored = op.fixedLocalDerivatives == nil
+                if op.arity >= 1 && stored { try insert.bind(5, float: tape.localDerivative0[i]) } else { try insert.bindNull(5) }
+                if op.arity == 2 && stored { try insert.bind(6, float: tape.localDerivative1[i]) } else { try insert.bindNull(6) }
+                if withStructure {
+                    if let name = range(i) {
+                        try insert.bind(7, utf8: UnsafeBufferPointer(rebasing: names[name]), stable: true)
+                    } else {
+                        try insert.bindNull(7)
+                    }
+                    try insert.bind(8, Int64(op.rawValue))
+                    try bindBack(insert, 9, node: i, input: tape.input0[i])
+                    try bindBack(insert, 10, node: i, input: tape.input1[i])
+                    try insert.bind(11, Int64(i) - Int64(computation.lines[i]))
+                }
+                try insert.step()
+                insert.reset()
             }
-            try insert.step()
-            insert.reset()
         }
+        // Nothing bound may point into the name buffer once it is gone.
+        insert.clearBindings()
     }
 }

@@ -48,6 +48,11 @@ public final class Statement {
         sqlite3_reset(handle)
     }
 
+    /// Sets every parameter back to NULL (so none still points at memory bound SQLITE_STATIC).
+    public func clearBindings() {
+        sqlite3_clear_bindings(handle)
+    }
+
     public var isReadOnly: Bool { sqlite3_stmt_readonly(handle) != 0 }
 
     // MARK: Binding
@@ -64,10 +69,11 @@ public final class Statement {
         if let value { try bind(index, value) } else { try bindNull(index) }
     }
 
-    /// Binds UTF-8 bytes as text (SQLite copies them).
-    public func bind(_ index: Int32, utf8: UnsafeBufferPointer<UInt8>) throws(SQLiteError) {
+    /// Binds UTF-8 bytes as text. SQLite copies them, unless `stable` promises that they stay
+    /// where they are until the statement is stepped and reset (SQLITE_STATIC).
+    public func bind(_ index: Int32, utf8: UnsafeBufferPointer<UInt8>, stable: Bool = false) throws(SQLiteError) {
         let base = UnsafeRawPointer(utf8.baseAddress ?? UnsafePointer(bitPattern: 1)!).assumingMemoryBound(to: CChar.self)
-        try check(sqlite3_bind_text(handle, index, base, Int32(utf8.count), csqlite_transient()))
+        try check(sqlite3_bind_text(handle, index, base, Int32(utf8.count), stable ? csqlite_static() : csqlite_transient()))
     }
 
     public func bind(_ index: Int32, blob: [UInt8]) throws(SQLiteError) {

@@ -38,6 +38,30 @@ import Testing
         #expect(c.tape.values[Int(c.output)] == 20)
     }
 
+    /// Names ending in a number live in dense arrays, others in a hash table (NameTable): both
+    /// stores, rebinding in each, and names that must stay apart (`v7`, `v07`).
+    @Test func numberedAndOtherNamesResolve() throws {
+        let source = """
+            input v1 = 2
+            v07 = 3
+            v7 = 5
+            v1000000000 = 7
+            v99999 = 11
+            v2 = v1 * v07
+            v2 = v2 + v7
+            v99999 = v99999 + 1
+            w = v1000000000 + v99999
+            x.0 = 1
+            x.0 = x.0 + w
+            out = v2 * x.0
+            """
+        #expect(try value(of: "v2", in: source) == 11)
+        #expect(try value(of: "w", in: source) == 19)
+        #expect(try value(of: "out", in: source) == 220)
+        #expect(throws: ProgramError.self) { try Program(source: source + "\nbad = v3", file: "t.grad") }
+        #expect(throws: ProgramError.self) { try Program(source: source + "\nbad = v8", file: "t.grad") }
+    }
+
     @Test func outputStatementChoosesTheOutput() throws {
         let program = try Program(source: "input x = 2\na = x * 3\nb = a + 1\noutput a", file: "t.grad")
         #expect(program.computation.names[Int(program.computation.output)] == "a")
