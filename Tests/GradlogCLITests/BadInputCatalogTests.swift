@@ -146,6 +146,22 @@ import Testing
         Case(["diff", "1", "2", "--ulps", "3", "--rtol", "1e-6"], "--ulps is an alternative to --atol/--rtol; give one or the other"),
         Case(["diff", "1", "2", "--limit", "-3"], "--limit must be >= 0 (0 lists every node)"),
         Case(["diff", "1", "1", "--db-b", "missing.db"], "--db-b missing.db: no such file"),
+        // gradcheck, graph, plot
+        Case(["gradcheck", "1", "--eps", "0"], "--eps must be a finite number > 0"),
+        Case(["gradcheck", "1", "--eps=-1e-6"], "--eps must be a finite number > 0"),
+        Case(["gradcheck", "1", "--rtol=-1"], "--rtol must be a finite number >= 0"),
+        Case(["gradcheck", "1", "--atol", "nan"], "--atol must be a finite number >= 0"),
+        Case(["gradcheck", "7"], "no run '7' in g.db"),
+        Case(["graph", "1", "--around", "zz"], "no node 'zz' in run 1"),
+        Case(["graph", "1", "--around", "#99"], "no node '#99' in run 1"),
+        Case(["graph", "1", "--max-nodes", "1"], "run 1 has 3 nodes, more than the limit of 1 for one picture; draw a part with --around NAME --depth K, or raise --max-nodes"),
+        Case(["graph", "1", "--around", "f", "--depth", "1", "--max-nodes", "1"], "the nodes within 1 steps of 'f' in run 1 are"),
+        Case(["graph", "1", "--depth=-1"], "--depth must be >= 0"),
+        Case(["graph", "9"], "no run '9' in g.db"),
+        Case(["graph", "1", "--diff", "9"], "no run '9' in g.db"),
+        Case(["graph", "1", "--db-b", "x.db"], "give --diff too"),
+        Case(["plot", "1"], "no sweep '1' in g.db"),
+        Case(["plot"], "no sweep 'latest' in g.db"),
     ]
 
     /// The log every row starts from, built once through the real CLI.
@@ -162,7 +178,7 @@ import Testing
     static let programText = "input x = 3\ninput y = -4\nf = x * y\n"
     static let backtraceMarks = ["Stack dump", "Fatal error", "Current stack trace", "💣", "Program crashed"]
 
-    static let commands = ["record", "runs", "show", "query", "diff"]
+    static let commands = ["record", "runs", "show", "query", "diff", "gradcheck", "graph", "plot"]
 
     struct FixtureError: Error { var message: String }
 

@@ -93,19 +93,4 @@ import Testing
         #expect(result.status == 2)
         #expect(result.stderr.contains("run 1 has no program text (it was built through the Swift API)"), "\(result.stderr)")
     }
-
-    @Test(arguments: [
-        (["1", "--eps", "0"], "--eps must be a finite number > 0"),
-        (["1", "--eps=-1e-6"], "--eps must be a finite number > 0"),
-        (["1", "--rtol=-1"], "--rtol must be a finite number >= 0"),
-        (["1", "--atol", "nan"], "--atol must be a finite number >= 0"),
-        (["7"], "no run '7'"),
-    ])
-    func badArguments(args: [String], message: String) throws {
-        try log.record()
-        let result = try gradcheck(args)
-        #expect(result.status == 2)
-        #expect(result.stderr.contains(message), "\(result.stderr)")
-        #expect(result.stdout.isEmpty)
-    }
 }

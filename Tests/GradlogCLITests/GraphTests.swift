@@ -94,22 +94,4 @@ import Testing
         _ = try render(result.stdout)
         #expect(try graph(["1", "--around", "#21", "--depth", "0"]).stdout.contains(#"n0 [label="f  (mul)"#))
     }
-
-    @Test(arguments: [
-        (["1", "--around", "zz"], "no node 'zz' in run 1"),
-        (["1", "--around", "#99"], "no node '#99' in run 1"),
-        (["1", "--max-nodes", "5"], "run 1 has 22 nodes, more than the limit of 5 for one picture; draw a part with --around NAME --depth K, or raise --max-nodes"),
-        (["1", "--around", "den", "--depth", "3", "--max-nodes", "5"], "the nodes within 3 steps of 'den' in run 1 are"),
-        (["1", "--depth=-1"], "--depth must be >= 0"),
-        (["9"], "no run '9'"),
-        (["1", "--diff", "9"], "no run '9'"),
-        (["1", "--db-b", "x.db"], "give --diff too"),
-    ])
-    func badArguments(args: [String], message: String) throws {
-        try log.record()
-        let result = try graph(args)
-        #expect(result.status == 2)
-        #expect(result.stderr.contains(message), "\(result.stderr)")
-        #expect(result.stdout.isEmpty)
-    }
 }
