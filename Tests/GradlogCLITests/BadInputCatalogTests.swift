@@ -82,6 +82,7 @@ import Testing
         Case(["record", "p.grad", "--sweep", "x=0:1:3", "--tag", "sweep=2"], "tag 'sweep' is reserved"),
         Case(["record", "p.grad", "--sweep", "x=0:1:1000", "--sweep", "y=0:1:1001"], "more than 1000000"),
         Case(["record", "p.grad", "--gradcheck", "--eps", "0"], "--eps must be a finite number > 0"),
+        Case(["record", "p.grad", "--eps", "1e-4"], "--eps, --atol and --rtol set up the check of --gradcheck; add --gradcheck"),
         Case(["record", "p.grad", "--bogus"], "Unknown option '--bogus'"),
         Case(["record", "p.grad", "--db", "new.db", "--set", "z=1"], "'z' is not an input of the program"),
         // runs and formats

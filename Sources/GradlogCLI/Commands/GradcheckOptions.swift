@@ -1,23 +1,30 @@
 import ArgumentParser
-import GradlogStore
+import GradlogAutodiff
 
-/// The finite-difference step and tolerances, shared by `gradcheck` and `record --gradcheck`.
+/// The finite-difference check's settings: shared by `gradcheck` and `record --gradcheck`.
 struct GradcheckOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Gradcheck: the finite-difference step; f is evaluated at x - eps and x + eps.", valueName: "e"))
-    var eps = 1e-6
+    static let defaults = GradientCheck()
 
-    @Option(help: ArgumentHelp("Gradcheck: an input passes when |numeric - analytic| <= atol + rtol*|numeric|.", valueName: "a"))
-    var atol = 1e-5
+    @Option(help: ArgumentHelp("Gradcheck: the finite-difference step; f is evaluated at x - eps and x + eps (default \(GradcheckOptions.defaults.eps)).", valueName: "e"))
+    var eps: Double?
 
-    @Option(help: ArgumentHelp("Gradcheck: the relative tolerance (see --atol).", valueName: "r"))
-    var rtol = 1e-3
+    @Option(help: ArgumentHelp("Gradcheck: an input passes when |numeric - analytic| <= atol + rtol*|numeric| (default \(GradcheckOptions.defaults.atol)).", valueName: "a"))
+    var atol: Double?
+
+    @Option(help: ArgumentHelp("Gradcheck: the relative tolerance (see --atol; default \(GradcheckOptions.defaults.rtol)).", valueName: "r"))
+    var rtol: Double?
+
+    /// True when any setting was given on the command line.
+    var isGiven: Bool { eps != nil || atol != nil || rtol != nil }
 
     func validate() throws {
-        guard eps > 0 && eps.isFinite else { throw ValidationError("--eps must be a finite number > 0") }
-        for (option, value) in [("--atol", atol), ("--rtol", rtol)] where !(value >= 0 && value.isFinite) {
-            throw ValidationError("\(option) must be a finite number >= 0")
+        if let eps, !(eps > 0 && eps.isFinite) { throw ValidationError("--eps must be a finite number > 0") }
+        for (option, value) in [("--atol", atol), ("--rtol", rtol)] {
+            if let value, !(value >= 0 && value.isFinite) { throw ValidationError("\(option) must be a finite number >= 0") }
         }
     }
 
-    var check: GradientCheck { GradientCheck(eps: eps, atol: atol, rtol: rtol) }
+    var check: GradientCheck {
+        GradientCheck(eps: eps ?? Self.defaults.eps, atol: atol ?? Self.defaults.atol, rtol: rtol ?? Self.defaults.rtol)
+    }
 }

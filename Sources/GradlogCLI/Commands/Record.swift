@@ -53,6 +53,9 @@ extension Gradlog {
             if try parsedSweep() != nil && name != nil {
                 throw ValidationError("--name labels one run; a sweep's runs are told apart by their tags (sweep=ID, sweep.NAME=VALUE)")
             }
+            if check.isGiven && !gradcheck {
+                throw ValidationError("--eps, --atol and --rtol set up the check of --gradcheck; add --gradcheck, or leave them out")
+            }
         }
 
         /// The grid of the --sweep flags, or nil without any.
