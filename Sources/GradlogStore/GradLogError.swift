@@ -11,6 +11,9 @@ public enum GradLogError: Error, Equatable, Sendable, CustomStringConvertible {
     case emptyLog(path: String)
     case invalidRunName(String)
     case invalidTag(String)
+    /// The same program text was recorded before into a different structure (by another
+    /// version of gradlog); runs of one text must share one structure.
+    case structureChanged(path: String, storedNodes: Int, nodes: Int)
     case damagedProgram(run: Int64, path: String)
 
     public var description: String {
@@ -33,6 +36,8 @@ public enum GradLogError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(path) holds no runs yet (record one with `gradlog record PROGRAM`)"
         case .invalidRunName(let name):
             return "run name '\(name)' would read as a run reference; a name must not be a number, empty, or start with 'latest'"
+        case .structureChanged(let path, let stored, let nodes):
+            return "\(path) holds earlier runs of this exact program text, parsed into \(stored) nodes; this gradlog parses it into \(nodes). Record it into another database, or change the text (a comment will do) so that it is stored as a new program"
         case .invalidTag(let tag):
             return "tag key '\(tag)' must not be empty"
         case .damagedProgram(let run, let path):

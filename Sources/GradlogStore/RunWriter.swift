@@ -64,7 +64,10 @@ final class RunWriter {
         let find = try database.prepare(StoreSQL.findGraph)
         try find.bind(1, source.sha256)
         guard try find.step() else { return nil }
-        precondition(Int(find.int(1)) == nodeCount, "program \(source.sha256) parsed to a different structure than before")
+        let stored = Int(find.int(1))
+        guard stored == nodeCount else {
+            throw GradLogError.structureChanged(path: database.path, storedNodes: stored, nodes: nodeCount)
+        }
         return find.int(0)
     }
 

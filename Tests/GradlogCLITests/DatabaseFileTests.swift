@@ -65,4 +65,20 @@ import Testing
         let expected = pow(1.0000001, 300_000.0)
         #expect(abs(grad - expected) <= 1e-9 * expected)
     }
+
+    /// Runs of one program text share one stored structure. If the text was recorded before into
+    /// another structure (an older gradlog, simulated here by editing the stored count), record
+    /// refuses with a way out instead of mixing the two.
+    @Test func sameTextWithAnotherStructureIsRefused() throws {
+        let dir = try TemporaryDirectory()
+        let db = dir.path("g.db")
+        let seed = repositoryRoot.appendingPathComponent("examples/cs231n.grad").path
+        #expect(try CLI.run(["record", seed, "--db", db]).status == 0)
+        _ = try shell(db, "UPDATE graph SET node_count = 21")
+        let result = try CLI.run(["record", seed, "--db", db])
+        #expect(result.status == 2)
+        #expect(!result.signaled)
+        #expect(result.stderr.contains("parsed into 21 nodes; this gradlog parses it into 22"), "\(result.stderr)")
+        #expect(try shell(db, "SELECT count(*) FROM run") == "1")
+    }
 }
