@@ -81,4 +81,21 @@ import Testing
         #expect(result.stderr.contains("parsed into 21 nodes; this gradlog parses it into 22"), "\(result.stderr)")
         #expect(try shell(db, "SELECT count(*) FROM run") == "1")
     }
+
+    /// A program over 64 KiB is stored zlib-compressed: gradlog reads it back exactly (gradcheck
+    /// re-parses it), and so does the stock shell with sqlar_uncompress, as docs/schema.md says.
+    @Test func largeProgramTextIsCompressedAndReadBack() throws {
+        let dir = try TemporaryDirectory()
+        let db = dir.path("g.db")
+        var source = "# a long chain\ninput x = 0.5\nv0 = x\n"
+        for i in 1...6_000 { source += "v\(i) = tanh(v\(i - 1)) + x * 0.001\n" }
+        let program = try dir.write("long.grad", source)
+        #expect(source.utf8.count > 64 * 1024)
+        #expect(try CLI.run(["record", program, "--db", db]).status == 0)
+        #expect(try shell(db, "SELECT program IS NULL, program_bytes, length(program_deflate) < program_bytes / 2 FROM graph") == "1|\(source.utf8.count)|1")
+        let fromShell = try shell(db, "SELECT sqlar_uncompress(program_deflate, program_bytes) = readfile('\(program)') FROM graph")
+        #expect(fromShell == "1", "the shell decompresses the stored text to the file's bytes")
+        let check = try CLI.run(["gradcheck", "latest", "--db", db])
+        #expect(check.status == 0, "\(check.stderr)")
+    }
 }
