@@ -13,10 +13,14 @@ public enum FloatEncoding {
         switch value.bitPattern {
         case 0x7FF8_0000_0000_0000: return "NaN"
         case 0xFFF8_0000_0000_0000: return "-NaN"
-        default:
-            let hex = String(value.bitPattern, radix: 16)
-            return "NaN(0x" + String(repeating: "0", count: 16 - hex.count) + hex + ")"
+        default: return "NaN(" + bitPattern(value) + ")"
         }
+    }
+
+    /// A double's IEEE 754 bits as 16 hex digits: "0x8000000000000000" for -0.0.
+    public static func bitPattern(_ value: Double) -> String {
+        let hex = String(value.bitPattern, radix: 16)
+        return "0x" + String(repeating: "0", count: 16 - hex.count) + hex
     }
 
     /// Decodes a NaN stored as text; nil if `text` is not one of the NaN spellings.

@@ -33,8 +33,7 @@ enum SQLFunctions {
         // float_bits(x): the IEEE 754 bit pattern as text, '0x8000000000000000' for -0.0.
         ("float_bits", 1, { context, _, arguments in
             guard let x = float(arguments?[0]) else { return sqlite3_result_null(context) }
-            let hex = String(x.bitPattern, radix: 16)
-            sqlite3_result_text(context, "0x" + String(repeating: "0", count: 16 - hex.count) + hex, -1, csqlite_transient())
+            sqlite3_result_text(context, FloatEncoding.bitPattern(x), -1, csqlite_transient())
         }),
     ]
 

@@ -56,7 +56,7 @@ enum StoreSQL {
     static let runInputs = "SELECT name, value, grad, node_id FROM inputs WHERE run_id = ?1 ORDER BY node_id"
     static let runTags = "SELECT key, value FROM run_tag WHERE run_id = ?1 ORDER BY key"
     static let runProgram = """
-        SELECT g.program, g.program_deflate, g.program_bytes, r.program_path
+        SELECT g.program, g.program_deflate, g.program_bytes
         FROM run r JOIN graph g ON g.id = r.graph_id WHERE r.id = ?1
         """
     static let nodeColumns = """

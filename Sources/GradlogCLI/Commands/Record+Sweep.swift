@@ -3,13 +3,13 @@ import GradlogStore
 
 extension Gradlog.Record {
     /// `record --sweep`: one run per grid point, then (with --gradcheck) a check of each.
-    func record(_ sweep: Sweep, of program: Program) throws {
+    func record(_ sweep: Sweep, of program: Program, text: ProgramText) throws {
         let fixed = try parsedAssignments(), tags = try parsedTags()
         try sweep.validate(for: program, setting: fixed, tags: tags)  // before the file is created
         let log = try options.open(.create)
         let progress = ProgressLine("recording \(sweep.count) runs")
         let recorded = try log.recordSweep(
-            sweep, program: program, setting: fixed, programPath: self.program, tags: tags,
+            sweep, program: program, text: text, setting: fixed, programPath: self.program, tags: tags,
             progress: progress.update(done:total:))
         progress.finish()
         let checks = gradcheck ? try log.gradcheck(runs: recorded.runs.map(\.id), check: check.check) : nil

@@ -101,7 +101,7 @@ extension Gradlog {
 
         func run() throws {
             let (program, text) = try Self.load(self.program)
-            if let sweep = try parsedSweep() { return try record(sweep, of: program) }
+            if let sweep = try parsedSweep() { return try record(sweep, of: program, text: text) }
             let computation = try program.computation(setting: try parsedAssignments())
             let log = try options.open(.create)
             let run = try log.record(computation, program: program, text: text, programPath: self.program, name: name, tags: try parsedTags())

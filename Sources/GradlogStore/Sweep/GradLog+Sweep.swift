@@ -20,9 +20,11 @@ extension GradLog {
     /// `record`: the program's structure once, on the first run; numbers only after that.
     /// `progress` is called after each run with the number written so far and the total.
     /// Runs are committed in batches of about `rowsPerTransaction` node rows (whole runs).
+    /// Pass `text` if it was made before parsing, as for `record`.
     public func recordSweep(
         _ sweep: Sweep,
         program: Program,
+        text: ProgramText? = nil,
         setting fixed: [String: Double] = [:],
         programPath: String? = nil,
         tags: [(key: String, value: String)] = [],
@@ -33,7 +35,7 @@ extension GradLog {
         var computation = try program.computation(setting: fixed)
         let nodes = sweep.axes.map { axis in computation.inputs.first { $0.name == axis.name }!.node }
 
-        let source = ProgramText(program.source)
+        let source = text ?? ProgramText(program.source)
         let runsPerTransaction = max(1, rowsPerTransaction / max(1, computation.count))
         var sweepID: Int64 = 0
         var runs: [RecordedRun] = []
