@@ -24,8 +24,14 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
-        // The tape: ops, forward, backward. No I/O.
-        .target(name: "GradlogAutodiff"),
+        // OpenBLAS from the system, for matrix products.
+        .systemLibrary(
+            name: "COpenBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]
+        ),
+        // The tape: ops, forward, backward, scalars and tensors. No I/O.
+        .target(name: "GradlogAutodiff", dependencies: ["COpenBLAS"]),
         // The .grad language: lexer, parser, diagnostics; builds a tape.
         .target(name: "GradlogProgram", dependencies: ["GradlogAutodiff"]),
         // SQLite storage: connection, migrations, run writer, readers, diff, queries.

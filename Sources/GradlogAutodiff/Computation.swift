@@ -30,10 +30,10 @@ public struct Computation: Sendable {
 
     public var count: Int { tape.count }
 
-    /// Sets the named inputs (others keep their value) and recomputes every node.
-    /// Returns the names that are not inputs, and changes nothing if there are any.
+    /// Sets the named scalar inputs (others keep their value) and recomputes every node.
+    /// Returns the names that are not scalar inputs, and changes nothing if there are any.
     public mutating func setInputs(_ values: [String: Double]) -> [String] {
-        let unknown = values.keys.filter { name in !inputs.contains { $0.name == name } }
+        let unknown = values.keys.filter { name in !inputs.contains { $0.name == name && tape.isScalar($0.node) } }
         guard unknown.isEmpty else { return unknown.sorted() }
         for input in inputs {
             if let value = values[input.name] { tape.setLeaf(input.node, value: value) }
@@ -42,8 +42,8 @@ public struct Computation: Sendable {
         return []
     }
 
-    /// Adjoints of every node with respect to the output.
-    public func backward() -> [Double] {
+    /// Adjoints of every node with respect to the output (which must hold one element).
+    public func backward() -> Gradients {
         tape.backward(from: output)
     }
 }

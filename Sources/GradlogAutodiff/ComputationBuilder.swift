@@ -40,7 +40,8 @@ public final class ComputationBuilder {
 
     func apply(_ op: Op, _ a: Variable, _ b: Variable? = nil) -> Variable {
         precondition(a.builder === self && (b?.builder ?? self) === self, "mixing builders")
-        let id = tape.append(op, a.id, b?.id ?? Tape.noInput)
+        // Every node a builder makes is a scalar, and scalar ops always fit.
+        let id = try! tape.append(op, a.id, b?.id ?? Tape.noInput)
         names.appendUnnamed()
         return Variable(id: id, builder: self)
     }
@@ -51,7 +52,7 @@ public struct Variable {
     public let id: NodeID
     let builder: ComputationBuilder
 
-    public var value: Double { builder.tape.values[Int(id)] }
+    public var value: Double { builder.tape.scalar(id) }
 
     /// Gives this node a name, as a `.grad` statement `name = ...` would.
     @discardableResult

@@ -22,15 +22,19 @@ public struct GradientCheck: Sendable, Equatable {
     /// `(f(x + eps) − f(x − eps)) / 2·eps` for one input, the other inputs at their current
     /// values; f is the computation's output. Runs the forward pass twice on a copy.
     public func numericGradient(of computation: Computation, input: Computation.Input) -> Double {
+        numericGradient(of: computation, input: input, element: 0)
+    }
+
+    /// The central difference for one element (row-major index) of a tensor input.
+    public func numericGradient(of computation: Computation, input: Computation.Input, element: Int) -> Double {
         var tape = computation.tape
-        let x = tape.values[Int(input.node)]
-        let output = Int(computation.output)
-        tape.setLeaf(input.node, value: x + eps)
+        let x = tape.elements(input.node)[tape.valueStart[Int(input.node)] + element]
+        tape.setLeaf(input.node, element: element, value: x + eps)
         tape.forward()
-        let above = tape.values[output]
-        tape.setLeaf(input.node, value: x - eps)
+        let above = tape.scalar(computation.output)
+        tape.setLeaf(input.node, element: element, value: x - eps)
         tape.forward()
-        let below = tape.values[output]
+        let below = tape.scalar(computation.output)
         return (above - below) / (2 * eps)
     }
 

@@ -25,6 +25,36 @@ public enum Op: UInt8, CaseIterable, Sendable {
     case abs = 18
     case max = 19
     case min = 20
+    /// A leaf that is not differentiated: a data set, labels, a mask. No adjoint is computed or
+    /// stored for it, nor for any node that depends on data leaves only.
+    case data = 21
+    /// `b = a` for a name `a`: a node of its own that bears the new name, with derivative 1.
+    case identity = 22
+    /// `a @ b`: the matrix product (1-D operands as NumPy's matmul). Stores contributions.
+    case matmul = 23
+    /// `sum(x)` (every element) or `sum(x, AXIS)`. Stores contributions.
+    case sum = 24
+    /// `mean(x)` or `mean(x, AXIS)`. Stores contributions.
+    case mean = 25
+    /// `transpose(x)`: the axes in reverse order. Stores contributions.
+    case transpose = 26
+    /// `reshape(x, [d0, d1, ...])`. Stores contributions.
+    case reshape = 27
+    /// `softmax(x, AXIS)`, computed as exp(x - max) / sum. Stores contributions.
+    case softmax = 28
+    /// `log_softmax(x, AXIS)`. Stores contributions.
+    case logSoftmax = 29
+    /// `logsumexp(x, AXIS)`. Stores contributions.
+    case logsumexp = 30
+    /// `cross_entropy(logits, labels)`: PyTorch's, the mean over rows of
+    /// logsumexp(row) - row[label]. The labels are not differentiated. Stores contributions.
+    case crossEntropy = 31
+    /// Comparisons give 1 or 0, with derivative 0 (NaN compares false, as in IEEE).
+    case greater = 32
+    case less = 33
+    case greaterEqual = 34
+    case lessEqual = 35
+    case equal = 36
 
     /// The name shown to people and stored in the `op` table.
     public var name: String {
@@ -50,15 +80,54 @@ public enum Op: UInt8, CaseIterable, Sendable {
         case .abs: "abs"
         case .max: "max"
         case .min: "min"
+        case .data: "data"
+        case .identity: "identity"
+        case .matmul: "matmul"
+        case .sum: "sum"
+        case .mean: "mean"
+        case .transpose: "transpose"
+        case .reshape: "reshape"
+        case .softmax: "softmax"
+        case .logSoftmax: "log_softmax"
+        case .logsumexp: "logsumexp"
+        case .crossEntropy: "cross_entropy"
+        case .greater: "gt"
+        case .less: "lt"
+        case .greaterEqual: "ge"
+        case .lessEqual: "le"
+        case .equal: "eq"
+        }
+    }
+
+    /// What the store keeps for each of the node's input slots, and what backward forms.
+    public enum Kind: Sendable {
+        /// An input, a constant or data: no input slots.
+        case leaf
+        /// Works element by element (with NumPy broadcasting). Its local derivatives are known
+        /// in the forward pass, one per element of the output, and are what is stored per edge;
+        /// backward multiplies them by the adjoint and sums over the broadcast axes.
+        case elementwise
+        /// The Jacobian is never formed: backward forms each input's vector-Jacobian product
+        /// (its contribution to that input's adjoint), and that is what is stored per edge.
+        case contribution
+    }
+
+    public var kind: Kind {
+        switch self {
+        case .input, .const, .data: .leaf
+        case .matmul, .sum, .mean, .transpose, .reshape, .softmax, .logSoftmax, .logsumexp, .crossEntropy: .contribution
+        default: .elementwise
         }
     }
 
     /// Number of inputs: 0 for leaves, 1 for unary ops, 2 for binary ops.
     public var arity: Int {
         switch self {
-        case .input, .const: 0
-        case .neg, .exp, .log, .sqrt, .sin, .cos, .tan, .tanh, .sigmoid, .relu, .abs: 1
-        case .add, .sub, .mul, .div, .pow, .powc, .max, .min: 2
+        case .input, .const, .data: 0
+        case .neg, .exp, .log, .sqrt, .sin, .cos, .tan, .tanh, .sigmoid, .relu, .abs, .identity: 1
+        case .sum, .mean, .transpose, .reshape, .softmax, .logSoftmax, .logsumexp: 1
+        case .add, .sub, .mul, .div, .pow, .powc, .max, .min, .matmul, .crossEntropy: 2
+        case .greater, .less, .greaterEqual, .lessEqual, .equal: 2
         }
     }
 
@@ -69,6 +138,8 @@ public enum Op: UInt8, CaseIterable, Sendable {
         case .add: (1, 1)
         case .sub: (1, -1)
         case .neg: (-1, .nan)
+        case .identity: (1, .nan)
+        case .greater, .less, .greaterEqual, .lessEqual, .equal: (0, 0)
         default: nil
         }
     }
@@ -78,15 +149,30 @@ public enum Op: UInt8, CaseIterable, Sendable {
         self = op
     }
 
-    /// The forward value and the local derivatives with respect to each input, side by side.
+    /// The forward value and the local derivatives of an elementwise op (`kind == .elementwise`)
+    /// at one element, side by side.
     /// `b` is ignored by unary ops; unused derivative slots are NaN.
     ///
     /// IEEE semantics throughout (1/0 is inf, log(-1) is NaN). At kinks the derivative follows
     /// PyTorch: relu'(0) = 0, abs'(0) = 0, and max/min ties split the adjoint evenly.
     public func evaluate(_ a: Double, _ b: Double) -> (value: Double, d0: Double, d1: Double) {
         switch self {
-        case .input, .const:
+        case .input, .const, .data:
             return (a, .nan, .nan)
+        case .identity:
+            return (a, 1, .nan)
+        case .greater:
+            return (a > b ? 1 : 0, 0, 0)
+        case .less:
+            return (a < b ? 1 : 0, 0, 0)
+        case .greaterEqual:
+            return (a >= b ? 1 : 0, 0, 0)
+        case .lessEqual:
+            return (a <= b ? 1 : 0, 0, 0)
+        case .equal:
+            return (a == b ? 1 : 0, 0, 0)
+        case .matmul, .sum, .mean, .transpose, .reshape, .softmax, .logSoftmax, .logsumexp, .crossEntropy:
+            preconditionFailure("\(name) is not an elementwise op")
         case .add:
             return (a + b, 1, 1)
         case .sub:

@@ -1,24 +1,40 @@
 /// A node's position on a tape: nodes are numbered 0, 1, 2, ... in the order they were appended.
 public typealias NodeID = Int32
 
-/// A computation recorded in evaluation order, struct-of-arrays.
+/// A computation recorded in evaluation order, struct-of-arrays, for scalars and tensors alike.
 ///
 /// Every node is appended after its inputs, so append order is a topological order: the forward
 /// pass is one loop up, the backward pass one loop down, with no recursion and no object per
-/// node. Each append computes the node's value and its local derivatives at once
-/// (`Op.evaluate`), because both are known during the forward pass.
+/// node. A scalar is a tensor of rank 0. Values live in one flat arena (`values`), each node an
+/// offset (`valueStart`) and a shape; the local derivatives of elementwise ops live in two more
+/// arenas laid out like the values, one per input slot, because they are known in the forward
+/// pass. Each append computes the node's value and local derivatives at once.
 public struct Tape: Sendable {
     /// Marks an unused input slot.
     public static let noInput: NodeID = -1
 
-    public private(set) var ops: [Op] = []
-    public private(set) var input0: [NodeID] = []
-    public private(set) var input1: [NodeID] = []
-    public private(set) var values: [Double] = []
-    /// d(node)/d(input0) for each node; NaN where the slot is unused.
-    public private(set) var localDerivative0: [Double] = []
-    /// d(node)/d(input1) for each node; NaN where the slot is unused.
-    public private(set) var localDerivative1: [Double] = []
+    public internal(set) var ops: [Op] = []
+    public internal(set) var input0: [NodeID] = []
+    public internal(set) var input1: [NodeID] = []
+    /// Per node: its shape, as an index into `shapeTable` (0 is the scalar shape), so that a
+    /// scalar node costs four bytes of shape and no allocation.
+    public internal(set) var shapeIDs: [Int32] = []
+    public internal(set) var shapeTable: [Shape] = [.scalar]
+    private var shapeLookup: [Shape: Int32] = [.scalar: 0]
+    /// Per node: where its elements start in `values`, `derivative0` and `derivative1`.
+    public internal(set) var valueStart: [Int] = []
+    /// Every node's elements, one node after another.
+    public internal(set) var values: [Double] = []
+    /// d(node)/d(input 0), element by element, for elementwise ops; NaN elsewhere.
+    public internal(set) var derivative0: [Double] = []
+    /// d(node)/d(input 1), element by element, for binary elementwise ops; NaN elsewhere.
+    public internal(set) var derivative1: [Double] = []
+    /// Whether backward forms the node's adjoint: false for data leaves and every node that
+    /// depends on data leaves only (as PyTorch's `requires_grad`).
+    public internal(set) var requiresGrad: [Bool] = []
+    /// The axis an op works along (sum, mean, softmax, log_softmax, logsumexp); absent for
+    /// ops over every element.
+    public internal(set) var axes: [NodeID: Int] = [:]
 
     public init() {}
 
@@ -28,80 +44,229 @@ public struct Tape: Sendable {
         ops.reserveCapacity(n)
         input0.reserveCapacity(n)
         input1.reserveCapacity(n)
+        shapeIDs.reserveCapacity(n)
+        valueStart.reserveCapacity(n)
         values.reserveCapacity(n)
-        localDerivative0.reserveCapacity(n)
-        localDerivative1.reserveCapacity(n)
+        derivative0.reserveCapacity(n)
+        derivative1.reserveCapacity(n)
+        requiresGrad.reserveCapacity(n)
     }
 
-    /// Appends an input or a constant.
+    // MARK: - Reading
+
+    public func shape(_ id: NodeID) -> Shape { shapeTable[Int(shapeIDs[Int(id)])] }
+    public func isScalar(_ id: NodeID) -> Bool { shapeIDs[Int(id)] == 0 }
+    public func elementCount(_ id: NodeID) -> Int { isScalar(id) ? 1 : shape(id).count }
+
+    /// The node's elements' range in `values` (and in the derivative arenas).
+    public func range(_ id: NodeID) -> Range<Int> {
+        let start = valueStart[Int(id)]
+        return start..<start + elementCount(id)
+    }
+
+    /// A scalar node's value; the first element of a tensor.
+    public func scalar(_ id: NodeID) -> Double { values[valueStart[Int(id)]] }
+
+    /// A node's elements, row-major.
+    public func elements(_ id: NodeID) -> ArraySlice<Double> { values[range(id)] }
+
+    // MARK: - Building
+
+    /// Appends a scalar input, constant or data leaf.
     public mutating func appendLeaf(_ op: Op, value: Double) -> NodeID {
         precondition(op.arity == 0, "\(op.name) is not a leaf op")
-        return append(op, Self.noInput, Self.noInput, value: value, d0: .nan, d1: .nan)
+        let id = appendNode(op, Self.noInput, Self.noInput, shapeID: 0, requiresGrad: op != .data)
+        values.append(value)
+        derivative0.append(.nan)
+        derivative1.append(.nan)
+        return id
     }
 
-    /// Appends a unary or binary op over earlier nodes, computing its value and local derivatives.
-    public mutating func append(_ op: Op, _ a: NodeID, _ b: NodeID = Tape.noInput) -> NodeID {
+    /// Appends a tensor leaf with its elements, row-major. The shape must be valid
+    /// (`Shape.problem(with:)` is nil) and hold `elements.count` elements.
+    public mutating func appendLeaf(_ op: Op, shape: Shape, elements: [Double]) -> NodeID {
+        precondition(op.arity == 0, "\(op.name) is not a leaf op")
+        precondition(shape.count == elements.count, "\(elements.count) elements for shape \(shape)")
+        let id = appendNode(op, Self.noInput, Self.noInput, shapeID: shapeID(shape), requiresGrad: op != .data)
+        values.append(contentsOf: elements)
+        derivative0.append(contentsOf: repeatElement(.nan, count: elements.count))
+        derivative1.append(contentsOf: repeatElement(.nan, count: elements.count))
+        return id
+    }
+
+    /// Appends an op over earlier nodes and computes its value and local derivatives.
+    ///
+    /// `axis` is the axis of a reduction or softmax (negative counts from the end; nil for sum
+    /// and mean over every element); `shape` is reshape's target (one -1 allowed). Throws when
+    /// the operands' shapes do not fit the op, with a message naming the op and the shapes.
+    public mutating func append(
+        _ op: Op, _ a: NodeID, _ b: NodeID = Tape.noInput, axis: Int? = nil, shape target: [Int]? = nil
+    ) throws(ShapeError) -> NodeID {
         precondition(op.arity == (b == Self.noInput ? 1 : 2), "\(op.name) takes \(op.arity) inputs")
         precondition(a >= 0 && Int(a) < count && Int(b) < count, "inputs must precede the node")
-        let r = op.evaluate(values[Int(a)], b == Self.noInput ? .nan : values[Int(b)])
-        return append(op, a, b, value: r.value, d0: r.d0, d1: r.d1)
+        let requires = requiresGrad[Int(a)] || (b != Self.noInput && requiresGrad[Int(b)])
+        // The common scalar case first: today's speed for scalar programs.
+        if op.kind == .elementwise && isScalar(a) && (b == Self.noInput || isScalar(b)) {
+            let r = op.evaluate(scalar(a), b == Self.noInput ? .nan : scalar(b))
+            let id = appendNode(op, a, b, shapeID: 0, requiresGrad: requires)
+            values.append(r.value)
+            derivative0.append(r.d0)
+            derivative1.append(r.d1)
+            return id
+        }
+        let (outputShape, resolvedAxis) = try inferShape(op, a, b, axis: axis, target: target)
+        if op == .crossEntropy { try checkLabels(logits: a, labels: b) }
+        let n = outputShape.count
+        let id = appendNode(op, a, b, shapeID: shapeID(outputShape), requiresGrad: requires)
+        values.append(contentsOf: repeatElement(0, count: n))
+        derivative0.append(contentsOf: repeatElement(.nan, count: n))
+        derivative1.append(contentsOf: repeatElement(.nan, count: n))
+        if let resolvedAxis { axes[id] = resolvedAxis }
+        evaluate(Int(id))
+        return id
     }
 
-    private mutating func append(
-        _ op: Op, _ a: NodeID, _ b: NodeID, value: Double, d0: Double, d1: Double
+    /// Appends a node's description; its elements start at the end of the arenas, and the
+    /// caller appends them next.
+    private mutating func appendNode(
+        _ op: Op, _ a: NodeID, _ b: NodeID, shapeID: Int32, requiresGrad requires: Bool
     ) -> NodeID {
         let id = NodeID(truncatingIfNeeded: count)
         precondition(Int(id) == count, "a tape holds at most \(NodeID.max) nodes")
         ops.append(op)
         input0.append(a)
         input1.append(b)
-        values.append(value)
-        localDerivative0.append(d0)
-        localDerivative1.append(d1)
+        shapeIDs.append(shapeID)
+        valueStart.append(values.count)
+        requiresGrad.append(requires)
         return id
     }
 
-    /// Sets a leaf's value. Call `forward()` afterwards to bring the other nodes up to date.
+    private mutating func shapeID(_ shape: Shape) -> Int32 {
+        if let id = shapeLookup[shape] { return id }
+        let id = Int32(shapeTable.count)
+        shapeTable.append(shape)
+        shapeLookup[shape] = id
+        return id
+    }
+
+    // MARK: - Leaves and the forward pass
+
+    /// Sets a scalar leaf's value. Call `forward()` afterwards to bring the other nodes up to date.
     public mutating func setLeaf(_ id: NodeID, value: Double) {
         precondition(ops[Int(id)].arity == 0, "node \(id) is not a leaf")
-        values[Int(id)] = value
+        values[valueStart[Int(id)]] = value
+    }
+
+    /// Sets one element of a leaf (row-major index).
+    public mutating func setLeaf(_ id: NodeID, element: Int, value: Double) {
+        precondition(ops[Int(id)].arity == 0, "node \(id) is not a leaf")
+        precondition(element >= 0 && element < elementCount(id), "element \(element) of node \(id)")
+        values[valueStart[Int(id)] + element] = value
+    }
+
+    /// Sets every element of a leaf; the count must match its shape.
+    public mutating func setLeaf(_ id: NodeID, elements: [Double]) {
+        precondition(ops[Int(id)].arity == 0, "node \(id) is not a leaf")
+        precondition(elements.count == elementCount(id), "\(elements.count) elements for node \(id)")
+        values.replaceSubrange(range(id), with: elements)
     }
 
     /// Recomputes every non-leaf value and local derivative from the leaves, in append order.
     public mutating func forward() {
         for i in 0..<count where ops[i].arity > 0 {
-            let b = input1[i]
-            let r = ops[i].evaluate(values[Int(input0[i])], b == Self.noInput ? .nan : values[Int(b)])
-            values[i] = r.value
-            localDerivative0[i] = r.d0
-            localDerivative1[i] = r.d1
+            if shapeIDs[i] == 0 && ops[i].kind == .elementwise {
+                let a = input0[i], b = input1[i]
+                let r = ops[i].evaluate(scalar(a), b == Self.noInput ? .nan : scalar(b))
+                let start = valueStart[i]
+                values[start] = r.value
+                derivative0[start] = r.d0
+                derivative1[start] = r.d1
+            } else {
+                evaluate(i)
+            }
         }
     }
 
-    /// The adjoint of every node: d(output)/d(node), in a fresh buffer.
+    // MARK: - The backward pass
+
+    /// The adjoint of every node, d(output)/d(node) element by element, and the contributions
+    /// that ops without stored local derivatives sent to their inputs.
     ///
-    /// One reverse loop from the output. Only nodes the output depends on pass their adjoint on
-    /// (so an unrelated node's infinite local derivative cannot turn 0 into NaN); every other node
-    /// keeps adjoint 0. A node used twice (`a * a`) accumulates both contributions.
-    public func backward(from output: NodeID) -> [Double] {
+    /// One reverse loop from the output, which must hold one element (its adjoint is 1). Only
+    /// nodes the output depends on pass their adjoint on (so an unrelated node's infinite local
+    /// derivative cannot turn 0 into NaN); every other node keeps adjoint 0. A node used twice
+    /// (`a * a`) accumulates both contributions. Nodes that do not require a gradient (data) get
+    /// none and pass none on.
+    public func backward(from output: NodeID) -> Gradients {
         precondition(output >= 0 && Int(output) < count, "output \(output) is not on the tape")
-        var adjoint = [Double](repeating: 0, count: count)
+        precondition(elementCount(output) == 1, "the output must hold one element")
+        var gradients = Gradients(tape: self)
         var reaches = [Bool](repeating: false, count: Int(output) + 1)
-        adjoint[Int(output)] = 1
+        gradients.adjoints[valueStart[Int(output)]] = 1
         reaches[Int(output)] = true
-        for i in stride(from: Int(output), through: 0, by: -1) where reaches[i] {
-            let g = adjoint[i]
-            let a = input0[i]
-            if a != Self.noInput {
-                adjoint[Int(a)] += g * localDerivative0[i]
-                reaches[Int(a)] = true
-            }
-            let b = input1[i]
-            if b != Self.noInput {
-                adjoint[Int(b)] += g * localDerivative1[i]
-                reaches[Int(b)] = true
+        for i in stride(from: Int(output), through: 0, by: -1) where reaches[i] && requiresGrad[i] {
+            let a = input0[i], b = input1[i]
+            if a == Self.noInput { continue }  // a leaf: nothing to pass on
+            if a != Self.noInput && requiresGrad[Int(a)] { reaches[Int(a)] = true }
+            if b != Self.noInput && requiresGrad[Int(b)] { reaches[Int(b)] = true }
+            if shapeIDs[i] == 0 && ops[i].kind == .elementwise
+                && isScalar(a) && (b == Self.noInput || isScalar(b)) {
+                let start = valueStart[i]
+                let g = gradients.adjoints[start]
+                if a != Self.noInput && requiresGrad[Int(a)] {
+                    gradients.adjoints[valueStart[Int(a)]] += g * derivative0[start]
+                }
+                if b != Self.noInput && requiresGrad[Int(b)] {
+                    gradients.adjoints[valueStart[Int(b)]] += g * derivative1[start]
+                }
+            } else {
+                backpropagate(i, into: &gradients)
             }
         }
-        return adjoint
+        return gradients
     }
+}
+
+/// What backward computed: every node's adjoint, and the stored contributions of the ops
+/// whose Jacobian is never formed (`Op.Kind.contribution`).
+public struct Gradients: Sendable, Equatable {
+    /// d(output)/d(node), element by element, laid out like `Tape.values`.
+    public internal(set) var adjoints: [Double]
+    /// Per contribution op: where its slots start in `contributions`. Slot 0 comes first, then
+    /// slot 1, each in the shape of its input; a slot whose input requires no gradient is NaN.
+    public internal(set) var contributionStart: [NodeID: Int] = [:]
+    public internal(set) var contributions: [Double] = []
+    let valueStart: [Int]
+
+    init(tape: Tape) {
+        adjoints = [Double](repeating: 0, count: tape.values.count)
+        valueStart = tape.valueStart
+    }
+
+    /// A scalar node's adjoint (the first element of a tensor's).
+    public func scalar(_ id: NodeID) -> Double { adjoints[valueStart[Int(id)]] }
+
+    /// The adjoint of scalar node `node`, for the all-scalar tapes of `ComputationBuilder`.
+    public subscript(_ node: Int) -> Double { adjoints[valueStart[node]] }
+
+    /// A node's adjoint elements, given the tape it came from.
+    public func adjoint(_ id: NodeID, in tape: Tape) -> ArraySlice<Double> { adjoints[tape.range(id)] }
+
+    /// What node `id` sent to its input in `slot`, in that input's shape; nil for ops that store
+    /// local derivatives instead, and for a slot whose input requires no gradient.
+    public func contribution(_ id: NodeID, slot: Int, in tape: Tape) -> ArraySlice<Double>? {
+        guard let start = contributionStart[id] else { return nil }
+        let input = slot == 0 ? tape.input0[Int(id)] : tape.input1[Int(id)]
+        guard input != Tape.noInput, tape.requiresGrad[Int(input)] else { return nil }
+        let offset = slot == 0 ? start : start + tape.elementCount(tape.input0[Int(id)])
+        return contributions[offset..<offset + tape.elementCount(input)]
+    }
+}
+
+/// Operands whose shapes do not fit an op, or labels that do not fit the logits.
+public struct ShapeError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
 }

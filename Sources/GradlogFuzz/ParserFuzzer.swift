@@ -10,11 +10,12 @@ public func fuzzParser(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     do {
         let program = try Program(source: source, file: "fuzz.grad")
         let computation = program.computation
-        let adjoints = computation.backward()
-        precondition(adjoints.count == computation.count)
-        precondition(adjoints[Int(computation.output)] == 1)
-        // Setting every input to a new value re-runs forward over the same tape.
-        let values = Dictionary(uniqueKeysWithValues: computation.inputs.map { ($0.name, 0.25) })
+        let gradients = computation.backward()
+        precondition(gradients.adjoints.count == computation.tape.values.count)
+        precondition(gradients.scalar(computation.output) == 1)
+        // Setting every scalar input to a new value re-runs forward over the same tape.
+        let scalarInputs = computation.inputs.filter { computation.tape.isScalar($0.node) }
+        let values = Dictionary(uniqueKeysWithValues: scalarInputs.map { ($0.name, 0.25) })
         _ = try program.computation(setting: values).backward()
     } catch let error as ProgramError {
         precondition(error.line >= 1 && error.column >= 1, "diagnostics are located")

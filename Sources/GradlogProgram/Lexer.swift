@@ -3,6 +3,10 @@
 struct Token {
     enum Kind: Equatable {
         case name, number, plus, minus, star, slash, caret, lparen, rparen, comma, equals
+        /// `[`, `]`, `@`, a "quoted string" (its range includes the quotes).
+        case lbracket, rbracket, at, string
+        /// Comparisons: `>`, `<`, `>=`, `<=`, `==`.
+        case greater, less, greaterEqual, lessEqual, equalEqual
         case newline, end
         /// The source could not be read here; `Lexer.error` says why.
         case error
@@ -51,7 +55,13 @@ struct Lexer {
         case UInt8(ascii: "("): return token(.lparen)
         case UInt8(ascii: ")"): return token(.rparen)
         case UInt8(ascii: ","): return token(.comma)
-        case UInt8(ascii: "="): return token(.equals)
+        case UInt8(ascii: "="): return next(is: "=") ? token(.equalEqual, length: 2) : token(.equals)
+        case UInt8(ascii: "["): return token(.lbracket)
+        case UInt8(ascii: "]"): return token(.rbracket)
+        case UInt8(ascii: "@"): return token(.at)
+        case UInt8(ascii: ">"): return next(is: "=") ? token(.greaterEqual, length: 2) : token(.greater)
+        case UInt8(ascii: "<"): return next(is: "=") ? token(.lessEqual, length: 2) : token(.less)
+        case UInt8(ascii: "\""): return lexString(start: start)
         default:
             if Self.isNameStart(byte) {
                 var end = start + 1
@@ -69,6 +79,22 @@ struct Lexer {
             }
             return fail(at: start, "unexpected \(shown)")
         }
+    }
+
+    /// Whether the byte after the current token's first byte is `byte`.
+    private func next(is byte: Unicode.Scalar) -> Bool {
+        position + 1 < bytes.count && bytes[position + 1] == UInt8(byte.value)
+    }
+
+    /// A double-quoted string on one line (a file name or a column name); no escapes.
+    private mutating func lexString(start: Int) -> Token {
+        var end = start + 1
+        while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\n") { end += 1 }
+        guard end < bytes.count, bytes[end] == UInt8(ascii: "\"") else {
+            return fail(at: start, "this string has no closing '\"' on its line")
+        }
+        position = end + 1
+        return Token(kind: .string, start: start, end: position, line: line)
     }
 
     /// Decimal and exponent forms: `12`, `0.5`, `.5`, `3.`, `1e-9`, `2.5E+3`. A number that runs

@@ -8,12 +8,15 @@ import GradlogAutodiff
 /// Parses a `.grad` program and emits its nodes onto a tape as it goes, one statement a line:
 ///
 /// ```
-/// statement := 'input' NAME '=' ['-'] NUMBER | 'output' NAME | NAME '=' expr
-/// expr      := term (('+' | '-') term)*
-/// term      := unary (('*' | '/') unary)*
+/// statement := ('input' | 'data') NAME '=' init | 'output' NAME | NAME '=' expr
+/// init      := ['-'] NUMBER | literal | NAME '(' ... ')'   -- see `Initializer`
+/// expr      := sum [('>' | '<' | '>=' | '<=' | '==') sum]
+/// sum       := term (('+' | '-') term)*
+/// term      := unary (('*' | '/' | '@') unary)*
 /// unary     := '-' unary | power            -- so -x^2 is -(x^2)
 /// power     := primary ['^' unary]          -- right-associative: a^b^c is a^(b^c)
-/// primary   := NUMBER | NAME | NAME '(' expr (',' expr)* ')' | '(' expr ')'
+/// primary   := NUMBER | literal | NAME | NAME '(' args ')' | '(' expr ')'
+/// literal   := '[' (literal | ['-'] NUMBER) (',' ...)* ']'   -- nested lists, not ragged
 /// ```
 struct Parser {
     private var lexer: Lexer
@@ -24,10 +27,13 @@ struct Parser {
     private var depth = 0
     /// Deeper expressions are refused rather than risking the stack: no person writes them.
     static let maximumDepth = 256
+    /// Reads `csv(...)` and `load(...)` files and draws random initial values.
+    var initializers: Initializers
 
-    init(source: UnsafeBufferPointer<UInt8>, file: String) throws(ProgramError) {
+    init(source: UnsafeBufferPointer<UInt8>, file: String, initializers: Initializers) throws(ProgramError) {
         self.lexer = Lexer(bytes: source)
         self.file = file
+        self.initializers = initializers
         self.token = Token(kind: .end, start: 0, end: 0, line: 1)
         self.builder = ProgramBuilder(source: source)
         try advance()
@@ -53,30 +59,25 @@ struct Parser {
     private mutating func parseStatement() throws(ProgramError) {
         let nameToken = token
         guard token.kind == .name else {
-            throw error("expected a statement ('input NAME = NUMBER', 'output NAME' or 'NAME = expression'), found \(describe(token))")
+            throw error("expected a statement ('input NAME = VALUE', 'data NAME = VALUE', 'output NAME' or 'NAME = expression'), found \(describe(token))")
         }
         let word = token.start..<token.end
         try advance()
-        if isWord(word, "input") && token.kind == .name {
+        let leafOp: Op? = isWord(word, "input") ? .input : isWord(word, "data") ? .data : nil
+        if let leafOp, token.kind == .name {
             let name = token
             try advance()
-            let inputName = text(name)
-            try expect(.equals, "'=' and the input's default value after 'input \(inputName)'")
-            let valueToken = token
-            let negative = token.kind == .minus
-            if negative { try advance() }
-            guard token.kind == .number else {
-                throw error(at: valueToken, "expected a number as the default of input '\(text(name))', found \(describe(valueToken))")
-            }
-            let value = number(token)
-            try advance()
-            if let message = builder.declareInput(name.start..<name.end, negative ? -value : value, line: Int32(name.line)) {
+            let leaf = "\(leafOp == .input ? "input" : "data") '\(text(name))'"
+            try expect(.equals, "'=' and a value after \(leaf)")
+            builder.line = Int32(name.line)
+            let (shape, elements) = try parseInitializer(for: leaf)
+            if let message = builder.declareLeaf(name.start..<name.end, leafOp, shape: shape, elements: elements, line: Int32(name.line)) {
                 throw error(at: name, message)
             }
         } else if isWord(word, "output") && token.kind == .name {
             let name = token
             try advance()
-            if let message = builder.declareOutput(name.start..<name.end) { throw error(at: name, message) }
+            if let message = builder.declareOutput(name.start..<name.end, line: Int32(name.line)) { throw error(at: name, message) }
         } else {
             guard token.kind == .equals else {
                 throw error(at: token, "expected '=' after '\(text(nameToken))', found \(describe(token))")
@@ -89,23 +90,53 @@ struct Parser {
     }
 
     private mutating func parseExpression() throws(ProgramError) -> NodeID {
+        let lhs = try parseSum()
+        let comparison: Op
+        switch token.kind {
+        case .greater: comparison = .greater
+        case .less: comparison = .less
+        case .greaterEqual: comparison = .greaterEqual
+        case .lessEqual: comparison = .lessEqual
+        case .equalEqual: comparison = .equal
+        default: return lhs
+        }
+        let operatorToken = token
+        try advance()
+        return try apply(comparison, lhs, try parseSum(), at: operatorToken)
+    }
+
+    private mutating func parseSum() throws(ProgramError) -> NodeID {
         var lhs = try parseTerm()
         while token.kind == .plus || token.kind == .minus {
             let op: Op = token.kind == .plus ? .add : .sub
+            let operatorToken = token
             try advance()
-            lhs = builder.apply(op, lhs, try parseTerm())
+            lhs = try apply(op, lhs, try parseTerm(), at: operatorToken)
         }
         return lhs
     }
 
     private mutating func parseTerm() throws(ProgramError) -> NodeID {
         var lhs = try parseUnary()
-        while token.kind == .star || token.kind == .slash {
-            let op: Op = token.kind == .star ? .mul : .div
+        while token.kind == .star || token.kind == .slash || token.kind == .at {
+            let op: Op = token.kind == .star ? .mul : token.kind == .slash ? .div : .matmul
+            let operatorToken = token
             try advance()
-            lhs = builder.apply(op, lhs, try parseUnary())
+            lhs = try apply(op, lhs, try parseUnary(), at: operatorToken)
         }
         return lhs
+    }
+
+    /// Appends an op; a shape that does not fit is an error at `token` (the operator or the
+    /// function's name).
+    mutating func apply(
+        _ op: Op, _ a: NodeID, _ b: NodeID = Tape.noInput, axis: Int? = nil, shape: [Int]? = nil, at token: Token
+    ) throws(ProgramError) -> NodeID {
+        do {
+            return try builder.apply(op, a, b, axis: axis, shape: shape)
+        } catch {
+            throw self.error(at: token, error.message)
+        }
     }
 
     private mutating func parseUnary() throws(ProgramError) -> NodeID {
@@ -124,9 +155,10 @@ struct Parser {
     private mutating func parsePower() throws(ProgramError) -> NodeID {
         let base = try parsePrimary()
         guard token.kind == .caret else { return base }
+        let caret = token
         try advance()
         let exponent = try parseUnary()
-        return builder.apply(builder.isConstant(exponent) ? .powc : .pow, base, exponent)
+        return try apply(builder.isConstant(exponent) ? .powc : .pow, base, exponent, at: caret)
     }
 
     private mutating func parsePrimary() throws(ProgramError) -> NodeID {
@@ -135,6 +167,9 @@ struct Parser {
         case .number:
             try advance()
             return builder.constant(number(start))
+        case .lbracket:
+            let (shape, elements) = try parseLiteral()
+            return builder.constant(shape: shape, elements: elements)
         case .lparen:
             try advance()
             let inner = try parseExpression()
@@ -145,7 +180,7 @@ struct Parser {
             try advance()
             if token.kind == .lparen { return try parseCall(start) }
             guard let node = builder.lookup(start.start..<start.end) else {
-                throw error(at: start, "'\(text(start))' is not defined (define it above, or declare it with 'input \(text(start)) = NUMBER')")
+                throw error(at: start, "'\(text(start))' is not defined (define it above, or declare it with 'input \(text(start)) = VALUE' or 'data \(text(start)) = VALUE')")
             }
             return node
         default:
@@ -156,9 +191,43 @@ struct Parser {
     private mutating func parseCall(_ nameToken: Token) throws(ProgramError) -> NodeID {
         guard let function = Function(utf8: UnsafeBufferPointer(rebasing: lexer.bytes[nameToken.start..<nameToken.end])) else {
             let name = text(nameToken)
+            if Initializer(rawValue: name) != nil {
+                throw error(at: nameToken, "\(name)(...) makes the value of a leaf: write 'input NAME = \(name)(...)' or 'data NAME = \(name)(...)'")
+            }
             throw error(at: nameToken, "unknown function '\(name)' (known: \(Function.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
         try advance()  // (
+        if function.arguments == .one || function.arguments == .two {
+            return try parsePlainCall(function, nameToken)
+        }
+        let first = try parseExpression()
+        let node: NodeID
+        switch function.arguments {
+        case .one, .two:
+            preconditionFailure("parsed above")
+        case .optionalAxis, .axis:
+            var axis: Int?
+            if token.kind == .comma || function.arguments == .axis {
+                try expect(.comma, "',' and the axis of \(function.rawValue) (an integer; -1 is the last axis)")
+                axis = try parseInteger("the axis of \(function.rawValue)")
+            }
+            node = try apply(function.op, first, axis: axis, at: nameToken)
+        case .shape:
+            try expect(.comma, "',' and the new shape of reshape, such as [2, -1]")
+            let dims = try parseIntegerList("the new shape of reshape")
+            node = try apply(.reshape, first, shape: dims, at: nameToken)
+        }
+        guard token.kind == .rparen else {
+            let count = token.kind == .comma ? "too many arguments" : "expected ')'"
+            throw error("\(count) in \(function.rawValue)(...) (\(function.usage)), found \(describe(token))")
+        }
+        try advance()
+        return node
+    }
+
+    /// A call whose arguments are all expressions: counted first, so that a wrong count is
+    /// one message at the function's name.
+    private mutating func parsePlainCall(_ function: Function, _ nameToken: Token) throws(ProgramError) -> NodeID {
         // At most two arguments are kept (no array per call); extra ones are parsed to be counted.
         var arguments = (Tape.noInput, Tape.noInput)
         var count = 0
@@ -171,14 +240,157 @@ struct Parser {
             } while token.kind == .comma
         }
         try expect(.rparen, "',' or ')' in the arguments of \(function.rawValue)")
-        guard count == function.op.arity else {
-            let wanted = function.op.arity == 1 ? "1 argument" : "\(function.op.arity) arguments"
-            throw error(at: nameToken, "\(function.rawValue) takes \(wanted), got \(count)")
+        let wanted = function.arguments == .one ? 1 : 2
+        guard count == wanted else {
+            throw error(at: nameToken, "\(function.rawValue) takes \(wanted == 1 ? "1 argument" : "2 arguments"), got \(count)")
         }
         if function.op == .pow, builder.isConstant(arguments.1) {
-            return builder.apply(.powc, arguments.0, arguments.1)
+            return try apply(.powc, arguments.0, arguments.1, at: nameToken)
         }
-        return builder.apply(function.op, arguments.0, arguments.1)
+        return try apply(function.op, arguments.0, arguments.1, at: nameToken)
+    }
+
+    // MARK: - Leaves
+
+    /// A leaf's value: a number (a scalar, shape nil), a literal, or an initializer call.
+    private mutating func parseInitializer(for leaf: String) throws(ProgramError) -> (Shape?, [Double]) {
+        let start = token
+        switch token.kind {
+        case .minus, .number:
+            return (nil, [try parseSignedNumber("the default of \(leaf)")])
+        case .lbracket:
+            let (shape, elements) = try parseLiteral()
+            return (shape, elements)
+        case .name:
+            guard let initializer = Initializer(rawValue: text(start)) else { break }
+            try advance()
+            try expect(.lparen, "'(' after \(initializer.rawValue)")
+            let result = try parseInitializerArguments(initializer, at: start)
+            try expect(.rparen, "')' to close \(initializer.rawValue)(...) (\(initializer.usage))")
+            return result
+        default:
+            break
+        }
+        throw error(at: start, "expected a number as the default of \(leaf), found \(describe(start)) (a tensor's value is a literal such as [[1, 2], [3, 4]], or \(Initializer.allCases.map { $0.rawValue + "(...)" }.joined(separator: ", ")))")
+    }
+
+    private mutating func parseInitializerArguments(
+        _ initializer: Initializer, at start: Token
+    ) throws(ProgramError) -> (Shape, [Double]) {
+        func fail(_ message: String) -> ProgramError { error(at: start, message) }
+        switch initializer {
+        case .zeros, .ones:
+            let shape = try parseShape("the shape of \(initializer.rawValue)")
+            return (shape, [Double](repeating: initializer == .zeros ? 0 : 1, count: shape.count))
+        case .uniform, .normal:
+            let first = try parseSignedNumber("the \(initializer == .uniform ? "low end" : "mean") of \(initializer.rawValue)")
+            try expect(.comma, "',' in \(initializer.usage)")
+            let second = try parseSignedNumber("the \(initializer == .uniform ? "high end" : "standard deviation") of \(initializer.rawValue)")
+            try expect(.comma, "',' and the shape in \(initializer.usage)")
+            let shape = try parseShape("the shape of \(initializer.rawValue)")
+            let elements = initializer == .uniform
+                ? initializers.random.uniform(first, second, count: shape.count)
+                : initializers.random.normal(mean: first, deviation: second, count: shape.count)
+            return (shape, elements)
+        case .csv, .load:
+            let path = try parseString("the file name of \(initializer.rawValue)")
+            var keys: [String] = []
+            while token.kind == .comma {
+                try advance()
+                keys.append(try parseString(initializer == .csv ? "a column name of csv" : "the tensor's key in load"))
+            }
+            guard initializer == .csv || keys.count == 1 else {
+                throw fail("load takes a file and one key: \(initializer.usage)")
+            }
+            do throws(InitializerError) {
+                if initializer == .csv { return try initializers.csv(path, columns: keys) }
+                return try initializers.safetensors(path, key: keys[0])
+            } catch {
+                throw fail(error.message)
+            }
+        }
+    }
+
+    /// A nested list of numbers: `[1, 2]`, `[[1, 2], [3, 4]]`. Every sublist at one depth must
+    /// have the same length.
+    private mutating func parseLiteral() throws(ProgramError) -> (Shape, [Double]) {
+        var elements: [Double] = []
+        let dims = try parseLiteralLevel(into: &elements, depth: 0)
+        if let problem = Shape.problem(with: dims) { throw error(problem) }
+        return (Shape(dims), elements)
+    }
+
+    private mutating func parseLiteralLevel(into elements: inout [Double], depth: Int) throws(ProgramError) -> [Int] {
+        guard depth < 32 else { throw error("a literal nests more than 32 levels deep") }
+        let open = token
+        try expect(.lbracket, "'['")
+        var inner: [Int]?
+        var count = 0
+        repeat {
+            if count > 0 { try advance() }  // ,
+            let item = token
+            let dims: [Int]
+            if token.kind == .lbracket {
+                dims = try parseLiteralLevel(into: &elements, depth: depth + 1)
+            } else {
+                elements.append(try parseSignedNumber("a number in the literal"))
+                dims = []
+            }
+            if let inner, inner != dims {
+                throw error(at: item, "this element has shape \(Shape(dims)) but the first element of its list has shape \(Shape(inner)) (a literal cannot be ragged)")
+            }
+            inner = dims
+            count += 1
+        } while token.kind == .comma
+        let source = lexer
+        try expect(.rbracket, "',' or ']' to close the '[' at column \(source.column(of: open.start))")
+        return [count] + (inner ?? [])
+    }
+
+    private mutating func parseSignedNumber(_ what: String) throws(ProgramError) -> Double {
+        let start = token
+        let negative = token.kind == .minus
+        if negative { try advance() }
+        guard token.kind == .number else { throw error(at: start, "expected a number as \(what), found \(describe(start))") }
+        let value = number(token)
+        try advance()
+        return negative ? -value : value
+    }
+
+    private mutating func parseInteger(_ what: String) throws(ProgramError) -> Int {
+        let start = token
+        let value = try parseSignedNumber(what)
+        guard value.rounded(.towardZero) == value, Swift.abs(value) < 1e15 else {
+            throw error(at: start, "expected a whole number as \(what), found \(describe(start))")
+        }
+        return Int(value)
+    }
+
+    private mutating func parseIntegerList(_ what: String) throws(ProgramError) -> [Int] {
+        try expect(.lbracket, "'[' to start \(what)")
+        var dims: [Int] = []
+        if token.kind != .rbracket {
+            repeat {
+                if !dims.isEmpty { try advance() }
+                dims.append(try parseInteger("a dimension of \(what)"))
+            } while token.kind == .comma
+        }
+        try expect(.rbracket, "',' or ']' in \(what)")
+        return dims
+    }
+
+    private mutating func parseShape(_ what: String) throws(ProgramError) -> Shape {
+        let start = token
+        let dims = try parseIntegerList(what)
+        if let problem = Shape.problem(with: dims) { throw error(at: start, "\(what): \(problem)") }
+        return Shape(dims)
+    }
+
+    private mutating func parseString(_ what: String) throws(ProgramError) -> String {
+        guard token.kind == .string else { throw error("expected \(what) in double quotes, found \(describe(token))") }
+        let value = String(decoding: UnsafeBufferPointer(rebasing: lexer.bytes[token.start + 1..<token.end - 1]), as: UTF8.self)
+        try advance()
+        return value
     }
 
     // MARK: - Tokens
@@ -236,9 +448,12 @@ struct Parser {
     }
 }
 
-/// The functions a program may call.
+/// The functions a program may call, and the arguments each takes.
 enum Function: String, CaseIterable {
     case exp, log, sqrt, sin, cos, tan, tanh, sigmoid, relu, abs, pow, max, min
+    case sum, mean, transpose, reshape, softmax, log_softmax, logsumexp, cross_entropy
+
+    enum Arguments { case one, two, optionalAxis, axis, shape }
 
     private static let spellings: [(utf8: [UInt8], function: Function)] = allCases.map { (Array($0.rawValue.utf8), $0) }
 
@@ -251,6 +466,26 @@ enum Function: String, CaseIterable {
             }
         }
         return nil
+    }
+
+    var arguments: Arguments {
+        switch self {
+        case .pow, .max, .min, .cross_entropy: .two
+        case .sum, .mean: .optionalAxis
+        case .softmax, .log_softmax, .logsumexp: .axis
+        case .reshape: .shape
+        default: .one
+        }
+    }
+
+    var usage: String {
+        switch arguments {
+        case .one: "\(rawValue)(x)"
+        case .two: self == .cross_entropy ? "cross_entropy(logits, labels)" : "\(rawValue)(a, b)"
+        case .optionalAxis: "\(rawValue)(x) or \(rawValue)(x, AXIS)"
+        case .axis: "\(rawValue)(x, AXIS)"
+        case .shape: "reshape(x, [d0, d1, ...])"
+        }
     }
 
     var op: Op {
@@ -268,6 +503,14 @@ enum Function: String, CaseIterable {
         case .pow: .pow
         case .max: .max
         case .min: .min
+        case .sum: .sum
+        case .mean: .mean
+        case .transpose: .transpose
+        case .reshape: .reshape
+        case .softmax: .softmax
+        case .log_softmax: .logSoftmax
+        case .logsumexp: .logsumexp
+        case .cross_entropy: .crossEntropy
         }
     }
 }

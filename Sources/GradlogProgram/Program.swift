@@ -15,21 +15,31 @@ public struct Program: Sendable {
     public let source: String
     /// Evaluated at the inputs' defaults; see `computation(setting:)` for other values.
     public let computation: Computation
-    /// Each input's default, in declaration order (parallel to `computation.inputs`).
+    /// Each input's default, in declaration order (parallel to `computation.inputs`); for a
+    /// tensor input, its first element.
     public let defaults: [Double]
 
-    /// Parses `source`. Errors carry file:line:column and what was expected.
-    public init(source: String, file: String = "<program>") throws(ProgramError) {
+    /// The seed random initialisers (`uniform`, `normal`) drew from.
+    public let seed: UInt64
+
+    /// Parses `source`. Errors carry file:line:column and what was expected. Files named by
+    /// `csv(...)` and `load(...)` are read relative to `folder` (by default the folder of
+    /// `file`); `uniform` and `normal` draw from a generator seeded with `seed`.
+    public init(
+        source: String, file: String = "<program>", seed: UInt64 = RandomSource.defaultSeed, folder: String? = nil
+    ) throws(ProgramError) {
         var text = source
+        let initializers = Initializers(seed: seed, folder: folder ?? Initializers.folder(of: file))
         // Parse straight from the string's UTF-8 storage: no copy of a large program.
         let parsed = text.withUTF8 { bytes in
             Result { () throws(ProgramError) in
-                var parser = try Parser(source: bytes, file: file)
+                var parser = try Parser(source: bytes, file: file, initializers: initializers)
                 return try parser.parseProgram()
             }
         }
         let (computation, defaults) = try parsed.get()
         self.file = file
+        self.seed = seed
         self.source = source
         self.computation = computation
         self.defaults = defaults

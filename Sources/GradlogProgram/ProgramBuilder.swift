@@ -10,9 +10,10 @@ struct ProgramBuilder {
     private var lines: [Int32] = []
     private var inputs: [Computation.Input] = []
     private var defaults: [Double] = []
+    private var leafNames: Set<String> = []
     private var bindings: NameTable
     private var lastAssigned: NodeID?
-    private var declaredOutput: NodeID?
+    private var declaredOutput: (node: NodeID, line: Int32)?
     private(set) var statementCount = 0
     /// The line of the statement being parsed; every node appended gets it.
     var line: Int32 = 0
@@ -31,57 +32,81 @@ struct ProgramBuilder {
 
     func isConstant(_ node: NodeID) -> Bool { tape.ops[Int(node)] == .const }
 
+    func shape(_ node: NodeID) -> Shape { tape.shape(node) }
+
     private func text(_ range: Range<Int>) -> String {
         String(decoding: UnsafeBufferPointer(rebasing: source[range]), as: UTF8.self)
     }
 
-    mutating func declareInput(_ name: Range<Int>, _ value: Double, line: Int32) -> String? {
+    /// Declares an `input` (differentiated) or `data` (not differentiated) leaf: a scalar when
+    /// `shape` is nil, else a tensor of that shape holding `elements`.
+    mutating func declareLeaf(
+        _ name: Range<Int>, _ op: Op, shape: Shape?, elements: [Double], line: Int32
+    ) -> String? {
         let text = text(name)
-        if inputs.contains(where: { $0.name == text }) { return "input '\(text)' is declared twice" }
-        if bindings.lookup(name) != nil { return "'\(text)' is already defined above; an input needs a new name" }
+        if leafNames.contains(text) { return "'\(text)' is declared twice" }
+        if bindings.lookup(name) != nil { return "'\(text)' is already defined above; \(op.name == "data" ? "data" : "an input") needs a new name" }
         statementCount += 1
         self.line = line
-        let node = append(tape.appendLeaf(.input, value: value))
+        let node: NodeID
+        if let shape {
+            node = append(tape.appendLeaf(op, shape: shape, elements: elements))
+        } else {
+            node = append(tape.appendLeaf(op, value: elements[0]))
+        }
         names.setName(Int(node), utf8: UnsafeBufferPointer(rebasing: source[name]))
         bindings.bind(name, to: node)
-        inputs.append(.init(name: text, node: node))
-        defaults.append(value)
+        leafNames.insert(text)
+        if op == .input {
+            inputs.append(.init(name: text, node: node))
+            defaults.append(elements[0])
+        }
         return nil
     }
 
-    mutating func declareOutput(_ name: Range<Int>) -> String? {
+    mutating func declareOutput(_ name: Range<Int>, line: Int32) -> String? {
         guard declaredOutput == nil else { return "the output is declared twice" }
         guard let node = bindings.lookup(name) else { return "'\(text(name))' is not defined, so it cannot be the output" }
         statementCount += 1
-        declaredOutput = node
+        declaredOutput = (node, line)
         return nil
     }
 
-    /// Binds `name` to the statement's final node. That node takes the name unless it already
-    /// has one (`b = a` makes b another name for a's node, not a new node).
+    /// Binds `name` to the statement's final node, which takes the name. When that node already
+    /// bears a name (`b = a`), a new identity node bears the new one, so every assigned name is
+    /// a node that `show`, `query` and `graph` can find.
     mutating func assign(_ name: Range<Int>, _ node: NodeID) {
         statementCount += 1
-        if !names.isNamed(Int(node)) { names.setName(Int(node), utf8: UnsafeBufferPointer(rebasing: source[name])) }
-        bindings.bind(name, to: node)
-        lastAssigned = node
+        var target = node
+        if names.isNamed(Int(node)) { target = try! apply(.identity, node) }  // elementwise: any shape fits
+        names.setName(Int(target), utf8: UnsafeBufferPointer(rebasing: source[name]))
+        bindings.bind(name, to: target)
+        lastAssigned = target
     }
 
     mutating func constant(_ value: Double) -> NodeID {
         append(tape.appendLeaf(.const, value: value))
     }
 
-    mutating func apply(_ op: Op, _ a: NodeID, _ b: NodeID = Tape.noInput) -> NodeID {
-        append(tape.append(op, a, b))
+    mutating func constant(shape: Shape, elements: [Double]) -> NodeID {
+        append(tape.appendLeaf(.const, shape: shape, elements: elements))
+    }
+
+    mutating func apply(
+        _ op: Op, _ a: NodeID, _ b: NodeID = Tape.noInput, axis: Int? = nil, shape: [Int]? = nil
+    ) throws(ShapeError) -> NodeID {
+        append(try tape.append(op, a, b, axis: axis, shape: shape))
     }
 
     /// `-literal` becomes a negative constant; anything else gets a neg node.
     mutating func negate(_ node: NodeID) -> NodeID {
-        let isFreshLiteral = Int(node) == tape.count - 1 && tape.ops[Int(node)] == .const && !names.isNamed(Int(node))
+        let isFreshLiteral = Int(node) == tape.count - 1 && tape.ops[Int(node)] == .const
+            && !names.isNamed(Int(node)) && tape.isScalar(node)
         if isFreshLiteral {
-            tape.setLeaf(node, value: -tape.values[Int(node)])
+            tape.setLeaf(node, value: -tape.scalar(node))
             return node
         }
-        return apply(.neg, node)
+        return try! apply(.neg, node)  // elementwise and unary: any shape fits
     }
 
     private mutating func append(_ node: NodeID) -> NodeID {
@@ -91,8 +116,15 @@ struct ProgramBuilder {
     }
 
     func finish(file: String, endLine: Int) throws(ProgramError) -> (Computation, defaults: [Double]) {
-        guard let output = declaredOutput ?? lastAssigned else {
+        guard let output = declaredOutput?.node ?? lastAssigned else {
             throw ProgramError(file: file, line: endLine, column: 1, message: "the program has no assignment to compute (add a line such as 'f = x * 2')")
+        }
+        guard tape.elementCount(output) == 1 else {
+            let line = Int(declaredOutput?.line ?? lines[Int(output)])
+            let name = names[Int(output)].map { "'\($0)'" } ?? "the output"
+            throw ProgramError(
+                file: file, line: line, column: 1,
+                message: "the output \(name) has shape \(tape.shape(output)); it must hold one element (a loss, such as mean(...) or sum(...)), as loss.backward() requires")
         }
         let computation = Computation(tape: tape, names: names, lines: lines, inputs: inputs, output: output)
         return (computation, defaults)

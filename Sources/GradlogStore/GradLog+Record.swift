@@ -6,14 +6,28 @@ public struct RecordedRun: Sendable {
     public var outputValue: Double
     public var inputs: [RunInput]
 
-    init(id: Int64, computation: Computation, adjoints: [Double]) {
-        let output = Int(computation.output)
+    /// The inputs' shapes, parallel to `inputs` (nil for a scalar).
+    public var inputShapes: [Shape?]
+    /// Tensor inputs' statistics of value and adjoint, parallel to `inputs` (nil for a scalar).
+    public var inputStatistics: [(value: TensorStatistics, grad: TensorStatistics)?]
+
+    init(id: Int64, computation: Computation, gradients: Gradients) {
+        let output = computation.output
+        let tape = computation.tape
         self.id = id
         nodeCount = computation.count
-        outputName = computation.names[output]
-        outputValue = computation.tape.values[output]
+        outputName = computation.names[Int(output)]
+        outputValue = tape.scalar(output)
         inputs = computation.inputs.map { input in
-            RunInput(name: input.name, value: computation.tape.values[Int(input.node)], grad: adjoints[Int(input.node)], nodeID: Int64(input.node))
+            let scalar = tape.isScalar(input.node)
+            return RunInput(
+                name: input.name, value: scalar ? tape.scalar(input.node) : nil,
+                grad: scalar ? gradients.scalar(input.node) : nil, nodeID: Int64(input.node))
+        }
+        inputShapes = computation.inputs.map { tape.isScalar($0.node) ? nil : tape.shape($0.node) }
+        inputStatistics = computation.inputs.map { input in
+            tape.isScalar(input.node)
+                ? nil : (TensorStatistics(tape.elements(input.node)), TensorStatistics(gradients.adjoint(input.node, in: tape)))
         }
     }
 }
@@ -30,20 +44,22 @@ extension GradLog {
         text: ProgramText? = nil,
         programPath: String? = nil,
         name: String? = nil,
-        tags: [(key: String, value: String)] = []
+        tags: [(key: String, value: String)] = [],
+        capture: Capture = .full
     ) throws -> RecordedRun {
         if let name { try Self.validateRunName(name) }
         try Self.validateTags(tags)
-        let adjoints = computation.backward()
+        let gradients = computation.backward()
         let source = text ?? program.map { ProgramText($0.source) }
         let runID = try database.transaction {
             let writer = try RunWriter(database)
             let runID = try writer.write(
-                computation, adjoints: adjoints, source: source, programPath: programPath, name: name, tags: tags)
+                computation, gradients: gradients, source: source, programPath: programPath, name: name, tags: tags,
+                seed: program?.seed, capture: capture)
             try writer.refreshStatistics()
             return runID
         }
-        return RecordedRun(id: runID, computation: computation, adjoints: adjoints)
+        return RecordedRun(id: runID, computation: computation, gradients: gradients)
     }
 
     /// Refuses names that would read as a run reference (an id, `latest`, `latest~N`).

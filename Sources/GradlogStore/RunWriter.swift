@@ -10,6 +10,7 @@ final class RunWriter {
     private let insertTag: Statement
     private let insertNode: Statement
     private let insertStructureNode: Statement
+    private let insertTensorNode: Statement
 
     init(_ database: Database) throws {
         self.database = database
@@ -17,12 +18,13 @@ final class RunWriter {
         insertTag = try database.prepare(StoreSQL.insertTag)
         insertNode = try database.prepare(StoreSQL.insertNode)
         insertStructureNode = try database.prepare(StoreSQL.insertStructureNode)
+        insertTensorNode = try database.prepare(StoreSQL.insertTensorNode)
     }
 
     /// Writes one run and returns its id. Call inside a write transaction.
     func write(
-        _ computation: Computation, adjoints: [Double], source: ProgramText?, programPath: String?,
-        name: String?, tags: [(key: String, value: String)]
+        _ computation: Computation, gradients: Gradients, source: ProgramText?, programPath: String?,
+        name: String?, tags: [(key: String, value: String)], seed: UInt64? = nil, capture: Capture = .full
     ) throws -> Int64 {
         let runID = try database.scalarInt(StoreSQL.nextRunID) ?? 1
         let existing = try source.flatMap { try findGraph($0, nodeCount: computation.count) }
@@ -34,8 +36,10 @@ final class RunWriter {
         try insertRun.bind(4, programPath)
         try insertRun.bind(5, GradLog.toolVersion)
         try insertRun.bind(6, Database.sqliteVersion)
+        if let seed { try insertRun.bind(7, Int64(bitPattern: seed)) } else { try insertRun.bindNull(7) }
+        try insertRun.bind(8, capture.rawValue)
         try insertRun.step()
-        try writeNodes(computation, adjoints: adjoints, runID: runID, withStructure: existing == nil)
+        try writeNodes(computation, gradients: gradients, capture: capture, runID: runID, withStructure: existing == nil)
         for tag in tags {
             insertTag.reset()
             try insertTag.bind(1, runID)
@@ -96,6 +100,14 @@ final class RunWriter {
             try insertInput.step()
             insertInput.reset()
         }
+        let insertAxis = try database.prepare(StoreSQL.insertNodeAxis)
+        for (node, axis) in computation.tape.axes.sorted(by: { $0.key < $1.key }) {
+            try insertAxis.bind(1, graphID)
+            try insertAxis.bind(2, Int64(node))
+            try insertAxis.bind(3, Int64(axis))
+            try insertAxis.step()
+            insertAxis.reset()
+        }
         return graphID
     }
 
@@ -108,22 +120,38 @@ final class RunWriter {
     }
 
     /// One row per node, through one prepared statement bound by index. The first run of a
-    /// graph also writes the structure columns; later runs leave them NULL.
-    private func writeNodes(_ computation: Computation, adjoints: [Double], runID: Int64, withStructure: Bool) throws {
+    /// graph also writes the structure columns; later runs leave them NULL. A tensor node also
+    /// gets a `tensor_node` row: its shape and statistics.
+    private func writeNodes(
+        _ computation: Computation, gradients: Gradients, capture: Capture, runID: Int64, withStructure: Bool
+    ) throws {
         let insert = withStructure ? insertStructureNode : insertNode
         let tape = computation.tape
         try insert.bind(1, runID)
         // Names are bound in place (SQLITE_STATIC): the buffer outlives every step below.
         try computation.names.withNameStorage { names, range in
             for i in 0..<tape.count {
+                let id = NodeID(i)
                 let op = tape.ops[i]
+                let isScalar = tape.isScalar(id)
+                let keepsTensors = capture != .stats
                 try insert.bind(2, Int64(i))
-                try insert.bind(3, float: tape.values[i])
-                try insert.bind(4, float: adjoints[i])
-                // Ops with constant derivatives (add, sub, neg) keep them in the op table instead.
-                let stored = op.fixedLocalDerivatives == nil
-                if op.arity >= 1 && stored { try insert.bind(5, float: tape.localDerivative0[i]) } else { try insert.bindNull(5) }
-                if op.arity == 2 && stored { try insert.bind(6, float: tape.localDerivative1[i]) } else { try insert.bindNull(6) }
+                if isScalar {
+                    try insert.bind(3, float: tape.values[tape.valueStart[i]])
+                } else {
+                    try bind(insert, 3, keepsTensors ? tape.elements(id) : nil, tensor: true)
+                }
+                if !tape.requiresGrad[i] {
+                    try insert.bindNull(4)
+                } else if isScalar {
+                    try insert.bind(4, float: gradients.scalar(id))
+                } else {
+                    try bind(insert, 4, keepsTensors ? gradients.adjoint(id, in: tape) : nil, tensor: true)
+                }
+                for slot in 0..<2 {
+                    let kept = capture == .full ? stored(slot, of: id, tape, gradients) : nil
+                    try bind(insert, Int32(5 + slot), kept?.elements, tensor: kept?.isTensor ?? false)
+                }
                 if withStructure {
                     if let name = range(i) {
                         try insert.bind(7, utf8: UnsafeBufferPointer(rebasing: names[name]), stable: true)
@@ -137,9 +165,69 @@ final class RunWriter {
                 }
                 try insert.step()
                 insert.reset()
+                if !isScalar { try writeTensorNode(id, tape, gradients, runID: runID) }
             }
         }
         // Nothing bound may point into the name buffer once it is gone.
         insert.clearBindings()
+    }
+
+    /// What the store keeps for an input slot of a node: the local derivative (elementwise ops
+    /// whose derivatives are not fixed by the op), the contribution (contribution ops), or
+    /// nothing (a leaf, an unused slot, a fixed derivative, an input that needs no gradient).
+    /// A local derivative has the node's shape; a contribution its input's.
+    private func stored(
+        _ slot: Int, of id: NodeID, _ tape: Tape, _ gradients: Gradients
+    ) -> (elements: ArraySlice<Double>, isTensor: Bool)? {
+        let op = tape.ops[Int(id)]
+        guard slot < op.arity else { return nil }
+        switch op.kind {
+        case .leaf:
+            return nil
+        case .elementwise:
+            guard op.fixedLocalDerivatives == nil else { return nil }
+            let arena = slot == 0 ? tape.derivative0 : tape.derivative1
+            return (arena[tape.range(id)], !tape.isScalar(id))
+        case .contribution:
+            let input = slot == 0 ? tape.input0[Int(id)] : tape.input1[Int(id)]
+            return gradients.contribution(id, slot: slot, in: tape).map { ($0, !tape.isScalar(input)) }
+        }
+    }
+
+    /// Binds stored numbers: a scalar's one element as a float, a tensor's (rank 1 or more,
+    /// even of one element) as a BLOB; nil as NULL.
+    private func bind(_ statement: Statement, _ index: Int32, _ elements: ArraySlice<Double>?, tensor: Bool) throws {
+        guard let elements else { return try statement.bindNull(index) }
+        if !tensor { return try statement.bind(index, float: elements.first!) }
+        try TensorCodec.withBytes(elements) { try statement.bind(index, bytes: $0) }
+    }
+
+    private func writeTensorNode(_ id: NodeID, _ tape: Tape, _ gradients: Gradients, runID: Int64) throws {
+        let shape = tape.shape(id)
+        let value = TensorStatistics(tape.elements(id))
+        let grad = tape.requiresGrad[Int(id)] ? TensorStatistics(gradients.adjoint(id, in: tape)) : nil
+        let s = insertTensorNode
+        try s.bind(1, runID)
+        try s.bind(2, Int64(id))
+        try s.bind(3, TensorCodec.shapeText(shape))
+        try s.bind(4, Int64(shape.count))
+        try bindStatistics(s, from: 5, value)
+        try bindStatistics(s, from: 13, grad)
+        try s.step()
+        s.reset()
+    }
+
+    private func bindStatistics(_ s: Statement, from index: Int32, _ statistics: TensorStatistics?) throws {
+        guard let t = statistics else {
+            for k in index..<index + 8 { try s.bindNull(k) }
+            return
+        }
+        try s.bind(index, Int64(t.nan))
+        try s.bind(index + 1, Int64(t.positiveInfinity))
+        try s.bind(index + 2, Int64(t.negativeInfinity))
+        try s.bind(index + 3, Int64(t.zero))
+        for (k, v) in [t.min, t.max, t.mean, t.norm].enumerated() {
+            if let v { try s.bind(index + 4 + Int32(k), float: v) } else { try s.bindNull(index + 4 + Int32(k)) }
+        }
     }
 }

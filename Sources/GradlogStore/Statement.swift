@@ -83,6 +83,11 @@ public final class Statement {
         try check(rc)
     }
 
+    /// Binds raw bytes as a BLOB; SQLite copies them, so the buffer may go after this call.
+    public func bind(_ index: Int32, bytes: UnsafeRawBufferPointer) throws(SQLiteError) {
+        try check(sqlite3_bind_blob64(handle, index, bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1), sqlite3_uint64(bytes.count), csqlite_transient()))
+    }
+
     public func bindNull(_ index: Int32) throws(SQLiteError) {
         try check(sqlite3_bind_null(handle, index))
     }

@@ -11,8 +11,16 @@ enum StoreSQL {
     static let storeCompressedProgram = "UPDATE graph SET program_deflate = ?2 WHERE id = ?1"
     static let insertGraphInput = "INSERT INTO graph_input (graph_id, position, name, node_id) VALUES (?1, ?2, ?3, ?4)"
     static let insertRun = """
-        INSERT INTO run (id, name, created_at, status, graph_id, program_path, tool_version, sqlite_version)
-        VALUES (?1, ?2, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 'complete', ?3, ?4, ?5, ?6)
+        INSERT INTO run (id, name, created_at, status, graph_id, program_path, tool_version, sqlite_version, seed, capture)
+        VALUES (?1, ?2, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 'complete', ?3, ?4, ?5, ?6, ?7, ?8)
+        """
+    static let insertNodeAxis = "INSERT INTO node_axis (graph_id, node_id, axis) VALUES (?1, ?2, ?3)"
+    /// A tensor node's shape and the statistics of its value (?5..?12) and adjoint (?13..?20).
+    static let insertTensorNode = """
+        INSERT INTO tensor_node (run_id, id, shape, numel,
+            value_nan, value_pinf, value_ninf, value_zero, value_min, value_max, value_mean, value_norm,
+            grad_nan, grad_pinf, grad_ninf, grad_zero, grad_min, grad_max, grad_mean, grad_norm)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)
         """
     /// A node of a graph's first run: numbers and structure.
     static let insertStructureNode = """

@@ -36,9 +36,9 @@ import Testing
             let tape = computation.tape
             names = (0..<computation.count).map { computation.names[$0] }
             values = tape.values.map(\.bitPattern)
-            grads = computation.backward().map(\.bitPattern)
+            grads = computation.backward().adjoints.map(\.bitPattern)
             edges = (0..<tape.count).flatMap { i in
-                [(0, tape.input0[i], tape.localDerivative0[i]), (1, tape.input1[i], tape.localDerivative1[i])]
+                [(0, tape.input0[i], tape.derivative0[i]), (1, tape.input1[i], tape.derivative1[i])]
                     .filter { $0.1 != Tape.noInput }
                     .map { (node: i, slot: $0.0, bits: $0.2.bitPattern) }
             }

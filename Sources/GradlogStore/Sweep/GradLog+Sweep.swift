@@ -48,13 +48,14 @@ extension GradLog {
                     let point = sweep.point(index)
                     for (node, value) in zip(nodes, point) { computation.tape.setLeaf(node, value: value) }
                     computation.tape.forward()
-                    let adjoints = computation.backward()
+                    let gradients = computation.backward()
                     var runTags = tags
                     runTags.append(("sweep", String(sweepID)))
                     for (axis, value) in zip(sweep.axes, point) { runTags.append(("sweep." + axis.name, FloatEncoding.format(value))) }
                     let id = try writer.write(
-                        computation, adjoints: adjoints, source: source, programPath: programPath, name: nil, tags: runTags)
-                    runs.append(RecordedRun(id: id, computation: computation, adjoints: adjoints))
+                        computation, gradients: gradients, source: source, programPath: programPath, name: nil, tags: runTags,
+                        seed: program.seed)
+                    runs.append(RecordedRun(id: id, computation: computation, gradients: gradients))
                     progress?(runs.count, sweep.count)
                 }
                 try writer.refreshStatistics()

@@ -1,0 +1,47 @@
+import GradlogAutodiff
+
+/// How a tensor is kept in SQLite: a BLOB of little-endian IEEE doubles, row-major, its shape
+/// beside it in `tensor_node.shape` as a JSON array (`[100, 16]`). Bit-exact by construction.
+enum TensorCodec {
+    /// The BLOB's bytes are the arena's bytes on a little-endian machine; gradlog supports no
+    /// other (every platform Swift runs on today is little-endian).
+    static func withBytes<R>(_ elements: ArraySlice<Double>, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        precondition(1.littleEndian == 1, "gradlog stores tensors as the machine's doubles, which must be little-endian")
+        return try elements.withUnsafeBytes(body)
+    }
+
+    /// The doubles in a BLOB; nil when its length is not `count` doubles.
+    static func decode(_ bytes: [UInt8], count: Int) -> [Double]? {
+        guard bytes.count == count * 8 else { return nil }
+        return bytes.withUnsafeBytes { raw in
+            (0..<count).map { Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 8, as: UInt64.self))) }
+        }
+    }
+
+    static func shapeText(_ shape: Shape) -> String {
+        "[" + shape.dims.map(String.init).joined(separator: ", ") + "]"
+    }
+
+    /// Parses `[d0, d1, ...]`; nil for anything else or a shape no tensor may have.
+    static func shape(fromText text: String) -> Shape? {
+        let trimmed = text.trimmingCharacters(in: " ")
+        guard trimmed.hasPrefix("["), trimmed.hasSuffix("]") else { return nil }
+        let inner = trimmed.dropFirst().dropLast().trimmingCharacters(in: " ")
+        if inner.isEmpty { return .scalar }
+        var dims: [Int] = []
+        for part in inner.split(separator: ",", omittingEmptySubsequences: false) {
+            guard let d = Int(part.trimmingCharacters(in: " ")) else { return nil }
+            dims.append(d)
+        }
+        return Shape.problem(with: dims) == nil ? Shape(dims) : nil
+    }
+}
+
+private extension StringProtocol {
+    func trimmingCharacters(in character: Character) -> String {
+        var s = Substring(self)
+        while s.first == character { s.removeFirst() }
+        while s.last == character { s.removeLast() }
+        return String(s)
+    }
+}
