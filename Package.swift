@@ -6,7 +6,7 @@ let package = Package(
     products: [
         .executable(name: "gradlog", targets: ["GradlogCLI"]),
         .executable(name: "gradlog-fuzz", targets: ["GradlogFuzz"]),
-        .library(name: "Gradlog", targets: ["GradlogStore", "GradlogProgram", "GradlogAutodiff"]),
+        .library(name: "Gradlog", targets: ["GradlogStore", "GradlogProgram", "GradlogAutodiff", "GradlogFormats"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -28,6 +28,8 @@ let package = Package(
         .target(name: "GradlogAutodiff"),
         // The .grad language: lexer, parser, diagnostics; builds a tape.
         .target(name: "GradlogProgram", dependencies: ["GradlogAutodiff"]),
+        // File formats that are not SQLite (CSV, safetensors): readers and writers. No deps.
+        .target(name: "GradlogFormats"),
         // SQLite storage: connection, migrations, run writer, readers, diff, queries.
         // migrations/ and queries/ at the top level are compiled in by the EmbedSQL plugin.
         .target(
@@ -51,6 +53,7 @@ let package = Package(
 
         .testTarget(name: "GradlogAutodiffTests", dependencies: ["GradlogAutodiff"]),
         .testTarget(name: "GradlogProgramTests", dependencies: ["GradlogProgram"]),
+        .testTarget(name: "GradlogFormatsTests", dependencies: ["GradlogFormats"]),
         .testTarget(name: "GradlogStoreTests", dependencies: ["GradlogStore", "CSQLite"]),
         .testTarget(name: "GradlogCLITests", dependencies: ["GradlogCLI", "GradlogStore"]),
     ]
