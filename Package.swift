@@ -6,6 +6,7 @@ let package = Package(
     products: [
         .executable(name: "gradlog", targets: ["GradlogCLI"]),
         .executable(name: "gradlog-fuzz", targets: ["GradlogFuzz"]),
+        .executable(name: "gradlog-fuzz-safetensors", targets: ["GradlogFuzzSafeTensors"]),
         .library(name: "Gradlog", targets: ["GradlogStore", "GradlogProgram", "GradlogAutodiff", "GradlogFormats"]),
     ],
     dependencies: [
@@ -47,6 +48,8 @@ let package = Package(
         // libFuzzer target for the .grad parser (scripts/fuzz.sh); built normally, it replays
         // a corpus through the same entry point.
         .executableTarget(name: "GradlogFuzz", dependencies: ["GradlogProgram"]),
+        // The same for the safetensors reader (scripts/fuzz.sh RUNS safetensors).
+        .executableTarget(name: "GradlogFuzzSafeTensors", dependencies: ["GradlogFormats"]),
         // Build-time tool and plugin that turn migrations/*.sql and queries/*.sql into Swift source.
         .executableTarget(name: "EmbedSQLTool", path: "Sources/EmbedSQLTool"),
         .plugin(name: "EmbedSQL", capability: .buildTool(), dependencies: ["EmbedSQLTool"]),

@@ -28,6 +28,18 @@ public struct SafeTensorsFile: Sendable {
     /// The whole file; the data buffer starts at `dataStart`.
     let bytes: [UInt8]
     let dataStart: Int
+    /// Where each name is in `tensors`, so that reading every tensor of a large file is linear.
+    let indexByName: [String: Int]
+
+    init(path: String, metadata: [(key: String, value: String)], tensors: [Entry], bytes: [UInt8], dataStart: Int) {
+        self.path = path
+        self.metadata = metadata
+        self.tensors = tensors
+        self.bytes = bytes
+        self.dataStart = dataStart
+        // Names are unique: the JSON parser refuses a key given twice.
+        indexByName = Dictionary(tensors.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
+    }
 
     /// Reads and checks the file at `path` (at most `FormatLimits.maxFileBytes`).
     public static func read(path: String) throws(FormatError) -> SafeTensorsFile {
@@ -36,7 +48,7 @@ public struct SafeTensorsFile: Sendable {
 
     /// The tensor called `name`, or nil.
     public func entry(_ name: String) -> Entry? {
-        tensors.first { $0.name == name }
+        indexByName[name].map { tensors[$0] }
     }
 
     /// The tensor's elements widened to doubles (row-major, as stored), its shape and the
