@@ -1,6 +1,10 @@
 extension CSVTable {
     /// Parses CSV bytes (the rules are on `CSVTable`); `path` names the file in errors.
     public static func parse(bytes: [UInt8], path: String) throws(FormatError) -> CSVTable {
+        try parse(bytes: bytes, path: path, maxElements: FormatLimits.maxElements)
+    }
+
+    static func parse(bytes: [UInt8], path: String, maxElements: Int) throws(FormatError) -> CSVTable {
         var reader = CSVLineReader(bytes: bytes, path: path)
         guard let first = try reader.nextLine() else {
             throw FormatError(file: path, message: "is empty: no header and no rows")
@@ -11,7 +15,7 @@ extension CSVTable {
         if first.cells.contains(where: { number(in: $0.text) == nil }) {
             header = first.cells.map { String(decoding: $0.text, as: UTF8.self) }
         } else {
-            try appendRow(first, to: &values, path: path)
+            try appendRow(first, to: &values, path: path, maxElements: maxElements)
         }
         var rowCount = header == nil ? 1 : 0
         while let line = try reader.nextLine() {
@@ -20,11 +24,7 @@ extension CSVTable {
                 throw FormatError(file: path, line: line.number,
                                   message: "row has \(line.cells.count) cells, \(reference) has \(columnCount)")
             }
-            if values.count + columnCount > FormatLimits.maxElements {
-                throw FormatError(file: path, line: line.number,
-                                  message: "table has more than \(FormatLimits.maxElements) numbers, the most gradlog reads")
-            }
-            try appendRow(line, to: &values, path: path)
+            try appendRow(line, to: &values, path: path, maxElements: maxElements)
             rowCount += 1
         }
         if rowCount == 0 {
@@ -33,7 +33,10 @@ extension CSVTable {
         return CSVTable(path: path, header: header, rowCount: rowCount, columnCount: columnCount, values: values)
     }
 
-    private static func appendRow(_ line: CSVLine, to values: inout [Double], path: String) throws(FormatError) {
+    private static func appendRow(_ line: CSVLine, to values: inout [Double], path: String, maxElements: Int) throws(FormatError) {
+        if values.count + line.cells.count > maxElements {
+            throw FormatError(file: path, line: line.number, message: "table has more than \(maxElements) numbers, the most gradlog reads")
+        }
         for cell in line.cells {
             guard let value = number(in: cell.text) else {
                 let message = cell.text.isEmpty
@@ -55,11 +58,12 @@ extension CSVTable {
             negative = sign == UInt8(ascii: "-")
             body = body.dropFirst()
         }
-        let word = String(decoding: body.map { $0 | 0x20 }, as: UTF8.self)  // ASCII lowercase
-        switch word {
-        case "nan": return negative ? -Double.nan : Double.nan
-        case "inf", "infinity": return negative ? -Double.infinity : Double.infinity
-        default: break
+        if let first = body.first, first | 0x20 == UInt8(ascii: "n") || first | 0x20 == UInt8(ascii: "i") {
+            switch String(decoding: body.map { $0 | 0x20 }, as: UTF8.self) {  // ASCII lowercase
+            case "nan": return negative ? -Double.nan : Double.nan
+            case "inf", "infinity": return negative ? -Double.infinity : Double.infinity
+            default: return nil
+            }
         }
         guard isDecimal(body) else { return nil }
         return Double(String(decoding: cell, as: UTF8.self))

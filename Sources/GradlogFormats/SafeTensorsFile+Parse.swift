@@ -42,6 +42,7 @@ extension SafeTensorsFile {
     }
 
     private static func metadataPairs(_ info: JSONValue, fail: (String) -> FormatError) throws(FormatError) -> [(key: String, value: String)] {
+        if info == .null { return [] }  // as the reference implementation allows
         guard case .object(let pairs) = info else { throw fail("__metadata__ is \(info.kind), not an object of strings") }
         var metadata: [(key: String, value: String)] = []
         for (key, value) in pairs {
@@ -54,6 +55,7 @@ extension SafeTensorsFile {
     }
 
     /// One tensor's header entry, checked on its own: dtype, shape, offsets, byte count.
+    /// Other keys in the entry are ignored, as the reference implementation does.
     private static func entry(_ name: String, _ info: JSONValue, dataLength: Int, fail: (String) -> FormatError) throws(FormatError) -> Entry {
         let tensor = "tensor \(name.quotedForMessage())"
         guard case .object(let fields) = info else { throw fail("\(tensor) is described by \(info.kind), not an object") }

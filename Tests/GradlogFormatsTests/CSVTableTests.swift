@@ -107,6 +107,23 @@ import Testing
         }
     }
 
+    @Test func tableOverTheElementLimitIsRefused() throws {
+        let bytes = Array("a,b\n1,2\n3,4\n5,6\n".utf8)
+        #expect(try CSVTable.parse(bytes: bytes, path: "e.csv", maxElements: 6).rowCount == 3)
+        #expect(throws: FormatError(file: "e.csv", line: 4, message: "table has more than 5 numbers, the most gradlog reads")) {
+            try CSVTable.parse(bytes: bytes, path: "e.csv", maxElements: 5)
+        }
+    }
+
+    @Test func nanPayloadsAndHexAreNotNumbers() {
+        #expect(CSVTable.number(in: Array("nan(0x1)".utf8)[...]) == nil)
+        #expect(CSVTable.number(in: Array("infinit".utf8)[...]) == nil)
+        #expect(CSVTable.number(in: Array("0x1p3".utf8)[...]) == nil)
+        #expect(CSVTable.number(in: Array("1e".utf8)[...]) == nil)
+        #expect(CSVTable.number(in: Array(".".utf8)[...]) == nil)
+        #expect(CSVTable.number(in: Array("--1".utf8)[...]) == nil)
+    }
+
     @Test func fileOverTheLimitIsRefused() throws {
         let scratch = try ScratchFolder()
         let path = try scratch.file("big.csv", Array(repeating: UInt8(ascii: "1"), count: 100))

@@ -87,6 +87,28 @@ import Testing
         }
     }
 
+    @Test func truncatedAndMissingFiles() throws {
+        let scratch = try ScratchFolder()
+        let whole = try SafeTensorsFile.encode([("w", [4], [1, 2, 3, 4], .f64)], path: "t")
+        let path = try scratch.file("cut.safetensors", Array(whole.dropLast(5)))
+        #expect(throws: FormatError(file: path, message: #"tensor "w": data_offsets [0, 32] run past the end of the data buffer (27 bytes); the file is truncated or its header is wrong"#)) {
+            try SafeTensorsFile.read(path: path)
+        }
+        let headerCut = try scratch.file("header-cut.safetensors", Array(whole.prefix(20)))
+        #expect(throws: FormatError(file: headerCut, message: "header length 56 runs past the end of the file (12 bytes follow the length); the file is truncated or not safetensors")) {
+            try SafeTensorsFile.read(path: headerCut)
+        }
+        #expect(throws: FormatError(file: scratch.path("none.safetensors"), message: "cannot open: No such file or directory")) {
+            try SafeTensorsFile.read(path: scratch.path("none.safetensors"))
+        }
+    }
+
+    @Test func nullMetadataAndUnknownKeysAreAccepted() throws {
+        let header = #"{"w":{"dtype":"F64","shape":[2],"data_offsets":[0,16],"quantization":{"x":1}},"__metadata__":null}"#
+        let file = try Self.parse(header)
+        #expect(file.metadata.isEmpty && file.tensors.map(\.name) == ["w"])
+    }
+
     @Test func zeroSizedDimensionAfterAHugeOneIsEmpty() throws {
         let file = try Self.parse("{" + Self.tensor(shape: "[9223372036854775807,4,0]", offsets: "[0,0]") + "}", data: 0)
         #expect(try file.values("w").values.isEmpty)
