@@ -26,7 +26,8 @@ final class ScratchFolder {
     }
 }
 
-/// Builds a safetensors file by hand: a header text (spaces appended to `padTo`) and the data.
+/// Builds a safetensors file by hand: the header text as given, its length (or `headerLength`
+/// to lie about it), then `data`.
 func safetensorsBytes(header: String, data: [UInt8] = [], headerLength: UInt64? = nil) -> [UInt8] {
     let json = Array(header.utf8)
     var bytes: [UInt8] = []
