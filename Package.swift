@@ -6,7 +6,8 @@ let package = Package(
     products: [
         .executable(name: "gradlog", targets: ["GradlogCLI"]),
         .executable(name: "gradlog-fuzz", targets: ["GradlogFuzz"]),
-        .library(name: "Gradlog", targets: ["GradlogStore", "GradlogProgram", "GradlogAutodiff"]),
+        .executable(name: "gradlog-fuzz-safetensors", targets: ["GradlogFuzzSafeTensors"]),
+        .library(name: "Gradlog", targets: ["GradlogStore", "GradlogProgram", "GradlogAutodiff", "GradlogFormats"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -34,6 +35,8 @@ let package = Package(
         .target(name: "GradlogAutodiff", dependencies: ["COpenBLAS"]),
         // The .grad language: lexer, parser, diagnostics; builds a tape.
         .target(name: "GradlogProgram", dependencies: ["GradlogAutodiff"]),
+        // File formats that are not SQLite (CSV, safetensors): readers and writers. No deps.
+        .target(name: "GradlogFormats"),
         // SQLite storage: connection, migrations, run writer, readers, diff, queries.
         // migrations/ and queries/ at the top level are compiled in by the EmbedSQL plugin.
         .target(
@@ -51,12 +54,15 @@ let package = Package(
         // libFuzzer target for the .grad parser (scripts/fuzz.sh); built normally, it replays
         // a corpus through the same entry point.
         .executableTarget(name: "GradlogFuzz", dependencies: ["GradlogProgram"]),
+        // The same for the safetensors reader (scripts/fuzz.sh RUNS safetensors).
+        .executableTarget(name: "GradlogFuzzSafeTensors", dependencies: ["GradlogFormats"]),
         // Build-time tool and plugin that turn migrations/*.sql and queries/*.sql into Swift source.
         .executableTarget(name: "EmbedSQLTool", path: "Sources/EmbedSQLTool"),
         .plugin(name: "EmbedSQL", capability: .buildTool(), dependencies: ["EmbedSQLTool"]),
 
         .testTarget(name: "GradlogAutodiffTests", dependencies: ["GradlogAutodiff"]),
         .testTarget(name: "GradlogProgramTests", dependencies: ["GradlogProgram"]),
+        .testTarget(name: "GradlogFormatsTests", dependencies: ["GradlogFormats"]),
         .testTarget(name: "GradlogStoreTests", dependencies: ["GradlogStore", "CSQLite"]),
         .testTarget(name: "GradlogCLITests", dependencies: ["GradlogCLI", "GradlogStore"]),
     ]
