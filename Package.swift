@@ -34,7 +34,7 @@ let package = Package(
         // The tape: ops, forward, backward, scalars and tensors. No I/O.
         .target(name: "GradlogAutodiff", dependencies: ["COpenBLAS"]),
         // The .grad language: lexer, parser, diagnostics; builds a tape.
-        .target(name: "GradlogProgram", dependencies: ["GradlogAutodiff"]),
+        .target(name: "GradlogProgram", dependencies: ["GradlogAutodiff", "GradlogFormats"]),
         // File formats that are not SQLite (CSV, safetensors): readers and writers. No deps.
         .target(name: "GradlogFormats"),
         // SQLite storage: connection, migrations, run writer, readers, diff, queries.

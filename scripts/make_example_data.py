@@ -14,8 +14,9 @@ Pinned versions (the ones the committed files were made with): numpy 2.4.6, scik
                           b3 [1], with W[i][j] = weight i of neuron j, so that a layer is
                           relu(X @ W + b). The script checks that numpy, from the two files,
                           gives micrograd's step-0 loss (published: 0.8958441028683222, 50%).
-  digits.csv              scikit-learn's load_digits(): 1797 rows of 64 pixels (0..16) and a
-                          label (0..9).
+  digits_pixels.csv       scikit-learn's load_digits(): 1797 rows of 64 pixels (0..16), and
+  digits_labels.csv       their labels (0..9), one file each so that a program reads each
+                          whole: csv("data/digits_pixels.csv") is [1797, 64].
 """
 import os
 import random
@@ -115,12 +116,14 @@ def moons():
 def digits():
     data = load_digits()
     assert data.data.shape == (1797, 64) and data.data.min() == 0 and data.data.max() == 16
-    path = os.path.join(OUT, "digits.csv")
-    write_csv(path, [f"p{i}" for i in range(64)] + ["label"],
-              [list(row) + [label] for row, label in zip(data.data, data.target)])
-    back = np.loadtxt(path, delimiter=",", skiprows=1)
-    assert np.array_equal(back[:, :64], data.data) and np.array_equal(back[:, 64], data.target)
-    print(f"digits: digits.csv: {len(back)} rows, labels {np.bincount(data.target).tolist()}")
+    pixels = os.path.join(OUT, "digits_pixels.csv")
+    labels = os.path.join(OUT, "digits_labels.csv")
+    write_csv(pixels, [f"p{i}" for i in range(64)], [list(row) for row in data.data])
+    write_csv(labels, ["label"], [[label] for label in data.target])
+    back = np.loadtxt(pixels, delimiter=",", skiprows=1)
+    back_labels = np.loadtxt(labels, delimiter=",", skiprows=1)
+    assert np.array_equal(back, data.data) and np.array_equal(back_labels, data.target)
+    print(f"digits: digits_pixels.csv, digits_labels.csv: {len(back)} rows, labels {np.bincount(data.target).tolist()}")
 
 
 if __name__ == "__main__":

@@ -29,9 +29,12 @@ public struct Tape: Sendable {
     public internal(set) var derivative0: [Double] = []
     /// d(node)/d(input 1), element by element, for binary elementwise ops; NaN elsewhere.
     public internal(set) var derivative1: [Double] = []
-    /// Whether backward forms the node's adjoint: false for data leaves and every node that
-    /// depends on data leaves only (as PyTorch's `requires_grad`).
+    /// Whether backward forms the node's adjoint: false for data leaves and every node computed
+    /// from data and constants only (`pixels / 16`), as PyTorch's `requires_grad`. Constants and
+    /// nodes of constants only keep their adjoints, as in micrograd.
     public internal(set) var requiresGrad: [Bool] = []
+    /// Whether a node is a constant or computed from constants only.
+    var constantOnly: [Bool] = []
     /// The axis an op works along (sum, mean, softmax, log_softmax, logsumexp); absent for
     /// ops over every element.
     public internal(set) var axes: [NodeID: Int] = [:]
@@ -50,6 +53,7 @@ public struct Tape: Sendable {
         derivative0.reserveCapacity(n)
         derivative1.reserveCapacity(n)
         requiresGrad.reserveCapacity(n)
+        constantOnly.reserveCapacity(n)
     }
 
     // MARK: - Reading
@@ -75,7 +79,7 @@ public struct Tape: Sendable {
     /// Appends a scalar input, constant or data leaf.
     public mutating func appendLeaf(_ op: Op, value: Double) -> NodeID {
         precondition(op.arity == 0, "\(op.name) is not a leaf op")
-        let id = appendNode(op, Self.noInput, Self.noInput, shapeID: 0, requiresGrad: op != .data)
+        let id = appendNode(op, Self.noInput, Self.noInput, shapeID: 0, requiresGrad: op != .data, constantOnly: op == .const)
         values.append(value)
         derivative0.append(.nan)
         derivative1.append(.nan)
@@ -87,7 +91,8 @@ public struct Tape: Sendable {
     public mutating func appendLeaf(_ op: Op, shape: Shape, elements: [Double]) -> NodeID {
         precondition(op.arity == 0, "\(op.name) is not a leaf op")
         precondition(shape.count == elements.count, "\(elements.count) elements for shape \(shape)")
-        let id = appendNode(op, Self.noInput, Self.noInput, shapeID: shapeID(shape), requiresGrad: op != .data)
+        let id = appendNode(
+            op, Self.noInput, Self.noInput, shapeID: shapeID(shape), requiresGrad: op != .data, constantOnly: op == .const)
         values.append(contentsOf: elements)
         derivative0.append(contentsOf: repeatElement(.nan, count: elements.count))
         derivative1.append(contentsOf: repeatElement(.nan, count: elements.count))
@@ -104,11 +109,15 @@ public struct Tape: Sendable {
     ) throws(ShapeError) -> NodeID {
         precondition(op.arity == (b == Self.noInput ? 1 : 2), "\(op.name) takes \(op.arity) inputs")
         precondition(a >= 0 && Int(a) < count && Int(b) < count, "inputs must precede the node")
-        let requires = requiresGrad[Int(a)] || (b != Self.noInput && requiresGrad[Int(b)])
+        // An input-dependent operand makes the node need a gradient; data with constants does not.
+        let constant = constantOnly[Int(a)] && (b == Self.noInput || constantOnly[Int(b)])
+        let fromInput = (requiresGrad[Int(a)] && !constantOnly[Int(a)])
+            || (b != Self.noInput && requiresGrad[Int(b)] && !constantOnly[Int(b)])
+        let requires = fromInput || constant
         // The common scalar case first: today's speed for scalar programs.
         if op.kind == .elementwise && isScalar(a) && (b == Self.noInput || isScalar(b)) {
             let r = op.evaluate(scalar(a), b == Self.noInput ? .nan : scalar(b))
-            let id = appendNode(op, a, b, shapeID: 0, requiresGrad: requires)
+            let id = appendNode(op, a, b, shapeID: 0, requiresGrad: requires, constantOnly: constant)
             values.append(r.value)
             derivative0.append(r.d0)
             derivative1.append(r.d1)
@@ -117,7 +126,7 @@ public struct Tape: Sendable {
         let (outputShape, resolvedAxis) = try inferShape(op, a, b, axis: axis, target: target)
         if op == .crossEntropy { try checkLabels(logits: a, labels: b) }
         let n = outputShape.count
-        let id = appendNode(op, a, b, shapeID: shapeID(outputShape), requiresGrad: requires)
+        let id = appendNode(op, a, b, shapeID: shapeID(outputShape), requiresGrad: requires, constantOnly: constant)
         values.append(contentsOf: repeatElement(0, count: n))
         derivative0.append(contentsOf: repeatElement(.nan, count: n))
         derivative1.append(contentsOf: repeatElement(.nan, count: n))
@@ -129,7 +138,7 @@ public struct Tape: Sendable {
     /// Appends a node's description; its elements start at the end of the arenas, and the
     /// caller appends them next.
     private mutating func appendNode(
-        _ op: Op, _ a: NodeID, _ b: NodeID, shapeID: Int32, requiresGrad requires: Bool
+        _ op: Op, _ a: NodeID, _ b: NodeID, shapeID: Int32, requiresGrad requires: Bool, constantOnly constant: Bool
     ) -> NodeID {
         let id = NodeID(truncatingIfNeeded: count)
         precondition(Int(id) == count, "a tape holds at most \(NodeID.max) nodes")
@@ -139,6 +148,7 @@ public struct Tape: Sendable {
         shapeIDs.append(shapeID)
         valueStart.append(values.count)
         requiresGrad.append(requires)
+        constantOnly.append(constant)
         return id
     }
 

@@ -38,9 +38,29 @@ public struct RecordedNode: Sendable {
     public var inputs: [Int64]
     /// d(node)/d(input) per slot.
     public var localGrads: [Double?]
+    /// A scalar's value and adjoint; nil for a tensor (see `tensor`).
     public var value: Double?
     public var grad: Double?
     public var line: Int64
+    /// A tensor node's shape, statistics and kept elements; nil for a scalar.
+    public var tensor: RecordedTensor?
+    /// The axis of a reduction or softmax; nil for other ops.
+    public var axis: Int?
+    /// Per input slot, a stored tensor (`localGrads` is nil there): a local derivative in the
+    /// node's shape, or a contribution in the input's shape; nil when not stored or not kept.
+    public var stored: [[Double]?] = []
+}
+
+/// What was kept of a tensor node: its shape, the statistics of its value and adjoint, and the
+/// elements themselves where the run's capture level kept them.
+public struct RecordedTensor: Sendable {
+    public var shape: Shape
+    public var valueStatistics: TensorStatistics
+    /// Nil when the node has no adjoint (data, or computed from data only).
+    public var gradStatistics: TensorStatistics?
+    /// Row-major elements; nil when not kept (`--capture stats`).
+    public var value: [Double]?
+    public var grad: [Double]?
 }
 
 extension GradLog {
@@ -146,11 +166,42 @@ extension GradLog {
         for slot: Int32 in 0..<2 where !statement.isNull(3 + slot) {
             inputs.append(id - statement.int(3 + slot))
             let stored = statement.float(8 + slot)
-            localGrads.append(stored ?? fixed.map { slot == 0 ? $0.0 : $0.1 })
+            localGrads.append(stored ?? (statement.isNull(8 + slot) ? fixed.map { slot == 0 ? $0.0 : $0.1 } : nil))
         }
         return RecordedNode(
             id: id, name: statement.string(1), op: op, inputs: inputs, localGrads: localGrads,
-            value: statement.float(6), grad: statement.float(7), line: statement.int(5))
+            value: statement.float(6), grad: statement.float(7), line: statement.int(5),
+            tensor: tensor(statement), axis: statement.isNull(28) ? nil : Int(statement.int(28)),
+            stored: inputs.indices.map { slot in blob(statement, 8 + Int32(slot), count: -1) })
+    }
+
+    /// The tensor columns of a `StoreSQL.runNodes` row; nil for a scalar node.
+    private static func tensor(_ statement: Statement) -> RecordedTensor? {
+        guard let shapeText = statement.string(10), let shape = TensorCodec.shape(fromText: shapeText) else { return nil }
+        let count = shape.count
+        func statistics(from column: Int32) -> TensorStatistics? {
+            guard !statement.isNull(column) else { return nil }
+            var t = TensorStatistics()
+            t.count = count
+            t.nan = Int(statement.int(column))
+            t.positiveInfinity = Int(statement.int(column + 1))
+            t.negativeInfinity = Int(statement.int(column + 2))
+            t.zero = Int(statement.int(column + 3))
+            t.min = statement.float(column + 4)
+            t.max = statement.float(column + 5)
+            t.mean = statement.float(column + 6)
+            t.norm = statement.float(column + 7)
+            return t
+        }
+        return RecordedTensor(
+            shape: shape, valueStatistics: statistics(from: 12) ?? TensorStatistics(), gradStatistics: statistics(from: 20),
+            value: blob(statement, 6, count: count), grad: blob(statement, 7, count: count))
+    }
+
+    /// The doubles of a BLOB column; nil for anything else.
+    private static func blob(_ statement: Statement, _ column: Int32, count: Int) -> [Double]? {
+        guard case .blob(let bytes) = statement.value(column) else { return nil }
+        return TensorCodec.decode(bytes, count: count)
     }
 
     public func nodes(run: Int64) throws -> [RecordedNode] {

@@ -67,12 +67,18 @@ enum StoreSQL {
         SELECT g.program, g.program_deflate, g.program_bytes
         FROM run r JOIN graph g ON g.id = r.graph_id WHERE r.id = ?1
         """
+    /// A run's nodes; columns 10... are a tensor node's shape and statistics (`tensor_node`).
     static let nodeColumns = """
-        SELECT v.id, s.name, s.op, s.in0_back, s.in1_back, s.id - s.line_offset, v.value, v.grad, v.d0, v.d1
+        SELECT v.id, s.name, s.op, s.in0_back, s.in1_back, s.id - s.line_offset, v.value, v.grad, v.d0, v.d1,
+               t.shape, t.numel,
+               t.value_nan, t.value_pinf, t.value_ninf, t.value_zero, t.value_min, t.value_max, t.value_mean, t.value_norm,
+               t.grad_nan, t.grad_pinf, t.grad_ninf, t.grad_zero, t.grad_min, t.grad_max, t.grad_mean, t.grad_norm,
+               (SELECT a.axis FROM node_axis a WHERE a.graph_id = g.id AND a.node_id = v.id)
         FROM run r
         JOIN graph g ON g.id = r.graph_id
         JOIN run_node v ON v.run_id = r.id
         JOIN run_node s ON s.run_id = g.structure_run_id AND s.id = v.id
+        LEFT JOIN tensor_node t ON t.run_id = v.run_id AND t.id = v.id
         WHERE r.id = ?1
         """
     static let runNodes = nodeColumns + " ORDER BY v.id"

@@ -10,8 +10,10 @@ enum TensorCodec {
         return try elements.withUnsafeBytes(body)
     }
 
-    /// The doubles in a BLOB; nil when its length is not `count` doubles.
+    /// The doubles in a BLOB; nil when its length is not `count` doubles (any whole number of
+    /// doubles when `count` is -1).
     static func decode(_ bytes: [UInt8], count: Int) -> [Double]? {
+        let count = count == -1 ? bytes.count / 8 : count
         guard bytes.count == count * 8 else { return nil }
         return bytes.withUnsafeBytes { raw in
             (0..<count).map { Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 8, as: UInt64.self))) }

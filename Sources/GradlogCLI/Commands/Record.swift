@@ -20,6 +20,7 @@ extension Gradlog {
                   gradlog record examples/cs231n.grad
                   gradlog record examples/cs231n.grad --set x=2 --set y=-1 --name probe --tag lr=0.1
                   gradlog record examples/cs231n.grad --sweep x=-2:2:9 --gradcheck
+                  gradlog record examples/digits.grad --seed 7 --capture stats
                 """
         )
 
@@ -41,6 +42,12 @@ extension Gradlog {
         @Flag(help: "Check the recorded gradients against finite differences (see `gradlog gradcheck`).")
         var gradcheck = false
 
+        @Option(help: ArgumentHelp("The seed of uniform(...) and normal(...) initial values (default 0; stored with the run).", valueName: "n"))
+        var seed: UInt64?
+
+        @Option(help: ArgumentHelp("What to keep: full (values, adjoints, local derivatives, contributions), values (values and adjoints) or stats (tensors' statistics only).", valueName: "level"))
+        var capture: Capture = .full
+
         @OptionGroup var check: GradcheckOptions
 
         @OptionGroup var options: GlobalOptions
@@ -52,6 +59,9 @@ extension Gradlog {
             if let name { try GradLog.validateRunName(name) }
             if try parsedSweep() != nil && name != nil {
                 throw ValidationError("--name labels one run; a sweep's runs are told apart by their tags (sweep=ID, sweep.NAME=VALUE)")
+            }
+            if let seed, seed > UInt64(Int64.max) {
+                throw ValidationError("--seed \(seed) is too large (at most \(Int64.max))")
             }
             if check.isGiven && !gradcheck {
                 throw ValidationError("--eps, --atol and --rtol set up the check of --gradcheck; add --gradcheck, or leave them out")
@@ -100,11 +110,13 @@ extension Gradlog {
         }
 
         func run() throws {
-            let (program, text) = try Self.load(self.program)
+            let (program, text) = try Self.load(self.program, seed: seed ?? RandomSource.defaultSeed)
             if let sweep = try parsedSweep() { return try record(sweep, of: program, text: text) }
             let computation = try program.computation(setting: try parsedAssignments())
             let log = try options.open(.create)
-            let run = try log.record(computation, program: program, text: text, programPath: self.program, name: name, tags: try parsedTags())
+            let run = try log.record(
+                computation, program: program, text: text, programPath: self.program, name: name, tags: try parsedTags(),
+                capture: capture)
             guard gradcheck else { return Self.print(run, format: options.format) }
             let result = try log.gradcheck(run: run.id, check: check.check)
             Self.print(run, gradcheck: GradcheckReport(result: result), format: options.format)
@@ -113,10 +125,10 @@ extension Gradlog {
 
         /// Reads and parses a program file; read failures become messages naming the file.
         /// The text's fingerprint is computed on another core while the program parses.
-        static func load(_ path: String) throws -> (Program, ProgramText) {
+        static func load(_ path: String, seed: UInt64 = RandomSource.defaultSeed) throws -> (Program, ProgramText) {
             let source = try read(path)
             let text = ProgramText(source)
-            return (try Program(source: source, file: path), text)
+            return (try Program(source: source, file: path, seed: seed), text)
         }
 
         /// The file's text; its raw bytes are released before parsing starts.
@@ -134,8 +146,15 @@ extension Gradlog {
         }
 
         static func print(_ run: RecordedRun, gradcheck: GradcheckReport? = nil, format: OutputFormat) {
-            let inputs = Value.array(run.inputs.map { input in
-                .object([("name", .string(input.name)), ("value", Value(input.value)), ("grad", Value(input.grad))])
+            let inputs = Value.array(run.inputs.indices.map { i in
+                let input = run.inputs[i]
+                guard let shape = run.inputShapes[i], let statistics = run.inputStatistics[i] else {
+                    return .object([("name", .string(input.name)), ("value", Value(input.value)), ("grad", Value(input.grad))])
+                }
+                return .object([
+                    ("name", .string(input.name)), ("shape", .array(shape.dims.map { .int(Int64($0)) })),
+                    ("value", TensorText.json(statistics.value)), ("grad", TensorText.json(statistics.grad)),
+                ])
             })
             switch format {
             case .json, .jsonl:
@@ -153,9 +172,18 @@ extension Gradlog {
                 // The gradcheck table holds each input's value and recorded gradient as well.
                 if let gradcheck { return gradcheck.print(format: format) }
                 let writer = RowWriter(format: format, columns: ["input", "value", "grad"])
-                for input in run.inputs { writer.row([.string(input.name), Value(input.value), Value(input.grad)]) }
+                for (i, input) in run.inputs.enumerated() {
+                    if let shape = run.inputShapes[i], let statistics = run.inputStatistics[i] {
+                        writer.row([.string(input.name), .string(TensorText.cell(shape, statistics.value, nil)),
+                                    .string(TensorText.cell(shape, statistics.grad, nil))])
+                    } else {
+                        writer.row([.string(input.name), Value(input.value), Value(input.grad)])
+                    }
+                }
                 writer.finish()
             }
         }
     }
 }
+
+extension Capture: ExpressibleByArgument {}
