@@ -44,7 +44,7 @@ struct ProgramBuilder {
         _ name: Range<Int>, _ op: Op, shape: Shape?, elements: [Double], line: Int32
     ) -> String? {
         let text = text(name)
-        if leafNames.contains(text) { return "'\(text)' is declared twice" }
+        if leafNames.contains(text) { return "\(op == .input ? "input" : "data") '\(text)' is declared twice" }
         if bindings.lookup(name) != nil { return "'\(text)' is already defined above; \(op.name == "data" ? "data" : "an input") needs a new name" }
         statementCount += 1
         self.line = line
