@@ -107,6 +107,7 @@ enum StoreSQL {
         """
     static let graphStructure = "SELECT id, name, op, in0_back, in1_back FROM graph_node WHERE graph_id = ?1 ORDER BY id"
     /// A run's numbers from node ?2 on; `NodeNumbers` restarts it to go back.
+    static let tensorShape = "SELECT shape FROM tensor_node WHERE run_id = ?1 AND id = ?2"
     static let runNodeNumbers = "SELECT id, value, grad FROM run_node WHERE run_id = ?1 AND id >= ?2 ORDER BY id"
     static let nodeLabel = """
         SELECT g.name, g.op, g.line

@@ -49,26 +49,43 @@ public struct StructureChange: OptionSet, Sendable {
 }
 
 /// A pair of numbers (values or adjoints) of a node in runs A and B, and what separates them.
+///
+/// For a tensor node, `a` and `b` are the worst element's pair, and `tensor` says how the
+/// tensors compare as a whole: the differences below are then the largest over all elements.
 public struct NumberComparison: Sendable, Equatable {
     public var a: Double?
     public var b: Double?
     public var verdict: Verdict
+    /// Set when either side is a tensor.
+    public var tensor: TensorDifference?
 
-    /// `|b − a|`; nil unless both are finite.
+    public init(a: Double?, b: Double?, verdict: Verdict, tensor: TensorDifference? = nil) {
+        self.a = a
+        self.b = b
+        self.verdict = verdict
+        self.tensor = tensor
+    }
+
+    /// `|b − a|`; nil unless both are finite. For tensors, the largest over the elements.
     public var absoluteDifference: Double? {
+        if let tensor { return tensor.maxAbsolute }
         guard let a, let b, a.isFinite, b.isFinite else { return nil }
         return abs(b - a)
     }
 
-    /// `|b − a| / |a|`, A the reference: 0 when both are zero, infinity when only A is.
+    /// `|b − a| / |a|`, A the reference: 0 when both are zero, infinity when only A is. For
+    /// tensors, the largest over the elements.
     public var relativeDifference: Double? {
+        if let tensor { return tensor.maxRelative }
         guard let a, let difference = absoluteDifference else { return nil }
         if difference == 0 { return 0 }
         return a == 0 ? .infinity : difference / abs(a)
     }
 
-    /// Distance in units in the last place; nil unless both are present and not NaN.
+    /// Distance in units in the last place; nil unless both are present and not NaN. For
+    /// tensors, the largest over the elements.
     public var ulps: UInt64? {
+        if let tensor { return tensor.maxUlps }
         guard let a, let b else { return nil }
         return ComparisonRule.ulpDistance(a, b)
     }

@@ -15,7 +15,7 @@ extension RunDiff {
             while nextB < end {
                 if alignment.bToA[nextB] < 0 {
                     let (value, grad) = try numbersB.numbers(at: nextB)
-                    tracker.onlyInB(id: nextB, value: value, grad: grad, isInput: structureB.ops[nextB] == opInput)
+                    tracker.onlyInB(id: nextB, value: value.scalar, grad: grad.scalar, isInput: structureB.ops[nextB] == opInput)
                 }
                 nextB += 1
             }
@@ -24,7 +24,7 @@ extension RunDiff {
             let nodeB = Int(alignment.aToB[nodeA])
             let (valueA, gradA) = try numbersA.numbers(at: nodeA)
             guard nodeB >= 0 else {
-                tracker.onlyInA(id: nodeA, value: valueA, grad: gradA, isInput: structureA.ops[nodeA] == opInput)
+                tracker.onlyInA(id: nodeA, value: valueA.scalar, grad: gradA.scalar, isInput: structureA.ops[nodeA] == opInput)
                 continue
             }
             try onlyInB(before: nodeB)
@@ -39,8 +39,7 @@ extension RunDiff {
             }
             tracker.compared(
                 idA: nodeA, idB: nodeB,
-                value: NumberComparison(a: valueA, b: valueB, verdict: rule.verdict(valueA, valueB)),
-                grad: NumberComparison(a: gradA, b: gradB, verdict: rule.verdict(gradA, gradB)),
+                value: rule.compare(valueA, valueB), grad: rule.compare(gradA, gradB),
                 inputsA: inputsA, inputsB: inputsB, changes: changes, isInput: structureA.ops[nodeA] == opInput)
         }
         try onlyInB(before: structureB.count)

@@ -16,8 +16,7 @@ extension RunDiff {
             let input1: Int32 = wiring.isNull(4) ? -1 : Int32(node) - Int32(truncatingIfNeeded: wiring.int(4))
             tracker.compared(
                 idA: node, idB: node,
-                value: NumberComparison(a: valueA, b: valueB, verdict: rule.verdict(valueA, valueB)),
-                grad: NumberComparison(a: gradA, b: gradB, verdict: rule.verdict(gradA, gradB)),
+                value: rule.compare(valueA, valueB), grad: rule.compare(gradA, gradB),
                 inputsA: (input0, input1), inputsB: (-1, -1), changes: [], isInput: wiring.int(2) == opInput)
             node += 1
         }
