@@ -28,7 +28,7 @@ struct Gradlog: ParsableCommand {
     /// Parses, runs, and maps every failure to a message on stderr and an exit status,
     /// so that no error reaches the user as a crash.
     static func main() {
-        signal(SIGPIPE, SIG_IGN)  // a closed pipe (`| head`) ends output quietly, see StandardOutput
+        signal(SIGPIPE, SIG_IGN)  // a closed pipe (`| head`) drops the rest quietly, see StandardOutput
         var command: ParsableCommand
         do {
             command = try parseAsRoot()
@@ -60,7 +60,8 @@ struct Gradlog: ParsableCommand {
         }
         // ArgumentParser's own errors: usage mistakes, --help and --version.
         if exitCode(for: error) == .success {
-            print(fullMessage(for: error))
+            StandardOutput.shared.line(fullMessage(for: error))
+            StandardOutput.shared.flush()
             return 0
         }
         printError(fullMessage(for: error))
