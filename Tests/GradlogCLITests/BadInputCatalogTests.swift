@@ -4,7 +4,8 @@ import Testing
 /// Every command, given bad input: a message on stderr that says what is wrong, exit status 2
 /// (usage errors included, see Gradlog.report), nothing on stdout, no crash, no signal, no
 /// backtrace, and the log left as it was. Each row runs the real binary in a folder holding
-/// `p.grad` (inputs x and y) and `g.db` with three runs, the first two named "dup"; a command's
+/// `p.grad` (inputs x and y) and `g.db` with three runs, the first two named "dup" (renamed in
+/// the stock sqlite3 shell, since `record --name` refuses a taken name); a command's
 /// row gets `--db g.db` unless it names a database itself.
 @Suite struct BadInputCatalogTests {
     struct Case: Sendable, CustomTestStringConvertible {
@@ -67,6 +68,9 @@ import Testing
         Case(["record", "p.grad", "--tag", "x"], "--tag x: expected KEY=VALUE"),
         Case(["record", "p.grad", "--tag", "=v"], "--tag =v: expected KEY=VALUE"),
         Case(["record", "p.grad", "--tag", "a=1", "--tag", "a=2"], "--tag a is given twice"),
+        Case(["record", "p.grad", "--tag", "sweep=2"], "--tag sweep=2: tag 'sweep' is reserved for the sweep's own tags"),
+        Case(["record", "p.grad", "--tag", "sweep.x=2"], "tag 'sweep.x' is reserved"),
+        Case(["record", "p.grad", "--name", "dup"], "run name 'dup' is taken by run 1; names refer to one run"),
         Case(["record", "p.grad", "--format", "jsonl"], "--format jsonl is for `gradlog query`; use json here"),
         // record --sweep and --gradcheck
         Case(["record", "p.grad", "--sweep", "x=1:2:0"], "--sweep x=1:2:0: COUNT must be at least 1"),
@@ -126,6 +130,10 @@ import Testing
         Case(["query", "PRAGMA user_version = 7"], "read-only by default so that a stray DELETE or DROP cannot lose runs; pass --write"),
         Case(["query", "SELECT 1", "--param", "a"], "--param a: expected NAME=VALUE"),
         Case(["query", "SELECT :a", "--param", "a=1", "--param", "a=2"], "--param a is given twice"),
+        Case(["query", "SELECT :a", "--param", "a:int=007x"], "--param a:int=007x: '007x' is not a 64-bit integer"),
+        Case(["query", "SELECT :a", "--param", "a:real=nan"], "'nan' is not a number (a NaN cannot be bound"),
+        Case(["query", "SELECT :a", "--param", "a:blob=1"], "the type 'blob' is not one of int, real, text"),
+        Case(["query", "SELECT :run", "--param", "run=1e3"], "no run '1e3' in g.db"),
         Case(["query", "SELECT 1", "--format", "xml"], "The value 'xml' is invalid for '--format <format>'"),
         Case(["query", "top-grads", "--param", "run=7"], "no run '7' in g.db"),
         Case(["query", "SELECT :run", "--param", "run=latest~5"], "no run 'latest~5' in g.db"),
@@ -161,7 +169,9 @@ import Testing
         Case(["graph", "9"], "no run '9' in g.db"),
         Case(["graph", "1", "--diff", "9"], "no run '9' in g.db"),
         Case(["graph", "1", "--db-b", "x.db"], "give --diff too"),
-        Case(["plot", "1"], "no sweep '1' in g.db"),
+        Case(["plot", "1"], "run 1 is not part of a sweep; plot draws a sweep"),
+        Case(["plot", "latest~1"], "run 'latest~1' (run 2) is not part of a sweep"),
+        Case(["plot", "nosuch"], "no run 'nosuch' in g.db"),
         Case(["plot"], "no sweep 'latest' in g.db"),
     ]
 
@@ -169,10 +179,11 @@ import Testing
     static let fixture = Result { () throws -> Data in
         let dir = try TemporaryDirectory()
         try dir.write("p.grad", programText)
-        for args in [["--name", "dup"], ["--name", "dup", "--set", "x=1"], []] {
+        for args in [["--name", "dup"], ["--name", "dup2", "--set", "x=1"], []] {
             let result = try CLI.run(["record", "p.grad", "--db", "g.db"] + args, in: dir.url)
             guard result.status == 0 else { throw FixtureError(message: result.stderr) }
         }
+        _ = try SQLiteShell.run(dir.path("g.db"), "UPDATE run SET name = 'dup' WHERE id = 2; PRAGMA wal_checkpoint(TRUNCATE);")
         return try Data(contentsOf: dir.url.appendingPathComponent("g.db"))
     }
 

@@ -88,6 +88,11 @@ extension Gradlog {
             return try tags.map { tag in
                 let (key, value) = try Self.split(tag, option: "--tag", what: "KEY=VALUE")
                 guard seen.insert(key).inserted else { throw ValidationError("--tag \(key) is given twice") }
+                do {
+                    try GradLog.refuseReservedTags([(key, value)])
+                } catch {
+                    throw ValidationError("--tag \(tag): \(error)")
+                }
                 return (key, value)
             }
         }
