@@ -1,21 +1,30 @@
 import Foundation
 
 /// Writes rows of named columns as an aligned table, CSV, a JSON array of objects, or JSON
-/// lines, streaming: a table is aligned on its first rows and then printed as rows come, so
-/// the first lines of a million-row result appear at once.
+/// lines. CSV and JSON stream, row by row. A table is aligned over all its rows, so it prints
+/// when the last row is in: up to `rowsInMemory` rows wait in memory, and a longer table waits
+/// in an unlinked temporary file, so a million-row `show` needs little memory (use
+/// `--format csv` or `jsonl` to see rows as they come). Table cells are escaped for the
+/// terminal (`TerminalText`).
 final class RowWriter {
     private let format: OutputFormat
     private let columns: [String]
     private let out = StandardOutput.shared
     private var rowCount = 0
-    /// Table rows held back until the column widths are known.
-    private var pending: [[Value]] = []
-    private var widths: [Int]?
-    private static let alignOnRows = 200
+
+    /// Escaped table cells, each with whether it is a number (right-aligned).
+    private typealias Cell = (text: String, isNumber: Bool)
+    private var pending: [[Cell]] = []
+    private var widths: [Int]
+    /// Where the rows beyond `rowsInMemory` wait: one line a row, cells separated by tabs,
+    /// which an escaped cell never holds.
+    private var spill: UnsafeMutablePointer<FILE>?
+    private static let rowsInMemory = 10_000
 
     init(format: OutputFormat, columns: [String]) {
         self.format = format
         self.columns = columns
+        widths = columns.map { TerminalText.escaped($0).count }
         switch format {
         case .csv: out.line(columns.map(Self.csvField).joined(separator: ","))
         case .json: out.write("[")
@@ -23,16 +32,18 @@ final class RowWriter {
         }
     }
 
+    deinit {
+        if let spill { fclose(spill) }
+    }
+
     func row(_ values: [Value]) {
         precondition(values.count == columns.count, "one value per column")
         switch format {
         case .table:
-            if let widths {
-                printTableRow(values.map(\.text), widths: widths, numeric: values.map(\.isNumber))
-            } else {
-                pending.append(values)
-                if pending.count >= Self.alignOnRows { flushPending() }
-            }
+            let cells = values.map { Cell(TerminalText.escaped($0.text), $0.isNumber) }
+            for (i, cell) in cells.enumerated() { widths[i] = max(widths[i], cell.text.count) }
+            pending.append(cells)
+            if pending.count >= Self.rowsInMemory { spillPending() }
         case .csv:
             out.line(values.map { Self.csvField($0.text) }.joined(separator: ","))
         case .json:
@@ -45,7 +56,7 @@ final class RowWriter {
 
     func finish() {
         switch format {
-        case .table: flushPending()
+        case .table: printTable()
         case .json: out.line(rowCount == 0 ? "]" : "\n]")
         case .csv, .jsonl: break
         }
@@ -55,25 +66,51 @@ final class RowWriter {
         Value.object(Array(zip(columns, values))).json
     }
 
-    private func flushPending() {
-        guard widths == nil else { return }
-        var widths = columns.map(\.count)
-        for row in pending {
-            for (i, value) in row.enumerated() { widths[i] = max(widths[i], value.text.count) }
+    private func spillPending() {
+        if spill == nil {
+            spill = tmpfile()
+            // No temporary file to be had: keep the rows in memory instead.
+            guard spill != nil else { return }
         }
-        self.widths = widths
-        printTableRow(columns, widths: widths, numeric: columns.map { _ in false })
-        printTableRow(widths.map { String(repeating: "-", count: $0) }, widths: widths, numeric: columns.map { _ in false })
-        for row in pending { printTableRow(row.map(\.text), widths: widths, numeric: row.map(\.isNumber)) }
+        var text = ""
+        for row in pending {
+            text += row.map { ($0.isNumber ? "1" : "0") + $0.text }.joined(separator: "\t")
+            text += "\n"
+        }
+        if fputs(text, spill) < 0 {
+            Gradlog.printError("gradlog: error: cannot hold the table's rows in a temporary file: \(String(cString: strerror(errno)))")
+            exit(2)
+        }
+        pending.removeAll(keepingCapacity: true)
+    }
+
+    private func printTable() {
+        let header = columns.map { Cell(TerminalText.escaped($0), false) }
+        printTableRow(header)
+        printTableRow(widths.map { Cell(String(repeating: "-", count: $0), false) })
+        if let spill {
+            spillPending()
+            rewind(spill)
+            var line: UnsafeMutablePointer<CChar>?
+            var capacity = 0
+            defer { free(line) }
+            while getline(&line, &capacity, spill) > 0, let line {
+                let text = String(cString: line).dropLast()  // the newline
+                printTableRow(text.split(separator: "\t", omittingEmptySubsequences: false).map { field in
+                    Cell(String(field.dropFirst()), field.first == "1")
+                })
+            }
+        }
+        for row in pending { printTableRow(row) }
         pending = []
     }
 
-    private func printTableRow(_ cells: [String], widths: [Int], numeric: [Bool]) {
+    private func printTableRow(_ cells: [Cell]) {
         var line = ""
         for (i, cell) in cells.enumerated() {
-            let pad = String(repeating: " ", count: max(0, widths[i] - cell.count))
+            let pad = String(repeating: " ", count: max(0, widths[i] - cell.text.count))
             let isLast = i == cells.count - 1
-            line += numeric[i] ? pad + cell : (isLast ? cell : cell + pad)
+            line += cell.isNumber ? pad + cell.text : (isLast ? cell.text : cell.text + pad)
             if !isLast { line += "  " }
         }
         out.line(line)
