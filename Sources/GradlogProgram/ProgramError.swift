@@ -16,11 +16,35 @@ public struct ProgramError: Error, Equatable, Sendable, CustomStringConvertible 
     }
 
     /// `file:line:column: error: message`, then the line and a caret, as compilers print them.
+    /// A long line is clipped to `shownColumns` characters around the column, with … where text
+    /// was left out, so an error in a 2 MB line prints one short line.
     public var description: String {
         var text = "\(file):\(line):\(column): error: \(message)"
         if !sourceLine.isEmpty {
-            text += "\n    \(sourceLine)\n    \(String(repeating: " ", count: max(0, column - 1)))^"
+            let (shown, caret) = Self.clip(sourceLine, around: column)
+            text += "\n    \(shown)\n    \(String(repeating: " ", count: max(0, caret - 1)))^"
         }
         return text
+    }
+
+    static let shownColumns = 100
+
+    /// The part of `line` around 1-based `column` (in Unicode scalars, as the lexer counts
+    /// columns), and the caret's column in it.
+    static func clip(_ line: String, around column: Int) -> (String, Int) {
+        let scalars = Array(line.unicodeScalars)
+        guard scalars.count > shownColumns else { return (line, column) }
+        let centre = min(max(column - 1, 0), scalars.count)
+        var from = max(0, centre - shownColumns / 2)
+        let to = min(scalars.count, from + shownColumns)
+        from = max(0, to - shownColumns)
+        var shown = String.UnicodeScalarView(scalars[from..<to])
+        var caret = centre - from + 1
+        if from > 0 {
+            shown.insert("…", at: shown.startIndex)
+            caret += 1
+        }
+        if to < scalars.count { shown.append("…") }
+        return (String(shown), caret)
     }
 }

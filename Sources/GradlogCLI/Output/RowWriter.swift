@@ -9,6 +9,8 @@ import Foundation
 final class RowWriter {
     private let format: OutputFormat
     private let columns: [String]
+    /// The columns' names as JSON keys, unique (see `uniqueKeys`).
+    private let keys: [String]
     private let out = StandardOutput.shared
     private var rowCount = 0
 
@@ -24,6 +26,7 @@ final class RowWriter {
     init(format: OutputFormat, columns: [String]) {
         self.format = format
         self.columns = columns
+        keys = Self.uniqueKeys(columns)
         widths = columns.map { TerminalText.escaped($0).count }
         switch format {
         case .csv: out.line(columns.map(Self.csvField).joined(separator: ","))
@@ -63,7 +66,24 @@ final class RowWriter {
     }
 
     private func object(_ values: [Value]) -> String {
-        Value.object(Array(zip(columns, values))).json
+        Value.object(Array(zip(keys, values))).json
+    }
+
+    /// A JSON object must not hold a key twice (`SELECT 1 AS a, 2 AS a`; most parsers keep
+    /// only the last), so a repeated name gets the suffix :1, :2, ... by occurrence, skipping
+    /// any name a column already has: a, a:1.
+    static func uniqueKeys(_ columns: [String]) -> [String] {
+        var taken = Set(columns)
+        var seen = Set<String>()
+        return columns.map { name in
+            guard seen.insert(name).inserted else {
+                var n = 1
+                while taken.contains("\(name):\(n)") { n += 1 }
+                taken.insert("\(name):\(n)")
+                return "\(name):\(n)"
+            }
+            return name
+        }
     }
 
     private func spillPending() {
