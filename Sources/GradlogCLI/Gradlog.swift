@@ -85,8 +85,20 @@ struct Gradlog: ParsableCommand {
             || error is UnknownInputs || error is OpenError || error is GradcheckError || error is GraphPictureError || error is SweepError
     }
 
+    /// Writes to stderr with write(2): FileHandle traps when stderr is closed or full (`2>&-`,
+    /// `2>/dev/full`), and a message that cannot be shown must not turn into a crash.
     static func printError(_ message: String) {
-        FileHandle.standardError.write(Data((message + "\n").utf8))
+        writeError(message + "\n")
+    }
+
+    static func writeError(_ text: String) {
+        var bytes = Array(text.utf8)[...]
+        while !bytes.isEmpty {
+            let n = bytes.withUnsafeBytes { Foundation.write(2, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { return }
+            bytes = bytes.dropFirst(n)
+        }
     }
 }
 

@@ -154,4 +154,25 @@ import Testing
         #expect(process.terminationStatus == 2, "\(stderr)")
         #expect(stderr.contains("gradlog: error: cannot write to standard output: No space left on device"), "\(stderr)")
     }
+
+    /// A closed or full stderr: the message is lost, the status is not, and nothing traps.
+    @Test(arguments: ["closed", "full"])
+    func anUnwritableStderrKeepsTheStatus(_ how: String) throws {
+        let process = Process()
+        process.executableURL = CLI.executable
+        process.arguments = ["show", "99", "--db", log.db]
+        process.standardOutput = FileHandle.nullDevice
+        if how == "full" {
+            process.standardError = try #require(FileHandle(forWritingAtPath: "/dev/full"))
+        } else {
+            // A pipe whose read end is closed: writing fails with EPIPE.
+            let pipe = Pipe()
+            try pipe.fileHandleForReading.close()
+            process.standardError = pipe
+        }
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationReason == .exit)
+        #expect(process.terminationStatus == 2)
+    }
 }
