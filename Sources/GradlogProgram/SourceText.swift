@@ -23,17 +23,12 @@ public enum SourceText {
             case .error:
                 var lineEnd = offset
                 while lineEnd < bytes.count, bytes[lineEnd] != UInt8(ascii: "\n") { lineEnd += 1 }
-                let shown = String(decoding: bytes[lineStart..<lineEnd], as: UTF8.self).unicodeScalars.map(visible)
+                let shown = String(decoding: bytes[lineStart..<lineEnd], as: UTF8.self).unicodeScalars.map(Lexer.visible)
                 throw ProgramError(
                     file: file, line: line, column: column,
                     message: "the file is not UTF-8 text: byte 0x\(String(bytes[offset], radix: 16, uppercase: true)) cannot start or continue a character here",
                     sourceLine: String(String.UnicodeScalarView(shown)))
             }
         }
-    }
-
-    /// As the lexer's diagnostics show a scalar: control characters as their pictures.
-    private static func visible(_ scalar: Unicode.Scalar) -> Unicode.Scalar {
-        Lexer.visible(scalar)
     }
 }

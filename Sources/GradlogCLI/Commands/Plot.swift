@@ -9,13 +9,15 @@ extension Gradlog {
             discussion: """
                 SWEEP is latest (the latest sweep), or any run of a sweep: its id, name or \
                 latest~N, meaning the sweep that run is part of (the sweep's id, printed by \
-                `record --sweep`, is its first run's). -o FILE writes the SVG in place, as \
-                `>` would: a link is followed to its file; a directory, FIFO, device, \
-                read-only file or the database itself is refused; -o - is standard output. The chart has two panels over the swept input: the value of --node \
-                (the output by default) and the gradient of the output with respect to the \
-                swept input, as the runs recorded it. In a grid, --x picks the input on the x \
-                axis (the first swept one by default) and each combination of the other swept \
-                inputs is a line of its own.
+                `record --sweep`, is its first run's). The chart has two panels over the swept \
+                input: the value of --node (the output by default) and the gradient of the \
+                output with respect to the swept input, as the runs recorded it. In a grid, --x \
+                picks the input on the x axis (the first swept one by default) and each \
+                combination of the other swept inputs is a line of its own.
+
+                -o FILE writes the SVG in place, as `>` would: a link is followed to its file; \
+                a directory, FIFO, device, read-only file or the database itself is refused; \
+                -o - is standard output.
 
                   gradlog record examples/cs231n.grad --sweep x=-2:2:41
                   gradlog plot latest -o sweep.svg

@@ -32,13 +32,6 @@ final class StandardOutput: @unchecked Sendable {
         write("\n")
     }
 
-    /// Writes bytes as they are (an SVG read back from a file, for instance).
-    func write(bytes: [UInt8]) {
-        guard !readerGone else { return }
-        buffer.append(contentsOf: bytes)
-        if buffer.count >= 1 << 16 { flush() }
-    }
-
     func flush() {
         var offset = 0
         while offset < buffer.count && !readerGone {
