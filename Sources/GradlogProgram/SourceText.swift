@@ -4,6 +4,8 @@ public enum SourceText {
     /// text hashes to the file's sha256sum; the lexer skips it). Invalid UTF-8 anywhere, in a
     /// comment too, is an error at its line and column.
     public static func decode(_ bytes: [UInt8], file: String) throws(ProgramError) -> String {
+        if let text = String(validating: bytes, as: UTF8.self) { return text }
+        // Not UTF-8: walk the scalars again, counting lines and columns, to say where.
         var decoder = UTF8()
         var iterator = bytes.makeIterator()
         var offset = 0, line = 1, column = 1, lineStart = 0
@@ -19,7 +21,7 @@ public enum SourceText {
                     column += 1
                 }
             case .emptyInput:
-                return String(decoding: bytes, as: UTF8.self)
+                preconditionFailure("String(validating:) found invalid UTF-8 that the decoder did not")
             case .error:
                 var lineEnd = offset
                 while lineEnd < bytes.count, bytes[lineEnd] != UInt8(ascii: "\n") { lineEnd += 1 }
