@@ -87,8 +87,10 @@ struct Gradlog: ParsableCommand {
 
     /// Writes to stderr with write(2): FileHandle traps when stderr is closed or full (`2>&-`,
     /// `2>/dev/full`), and a message that cannot be shown must not turn into a crash.
+    /// A message may quote what the user gave (a run name, a path): its control characters
+    /// print escaped as in tables (`TerminalText`), line by line.
     static func printError(_ message: String) {
-        writeError(message + "\n")
+        writeError(message.split(separator: "\n", omittingEmptySubsequences: false).map { TerminalText.escaped(String($0)) }.joined(separator: "\n") + "\n")
     }
 
     static func writeError(_ text: String) {

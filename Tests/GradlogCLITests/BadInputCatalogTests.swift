@@ -120,6 +120,7 @@ import Testing
         Case(["show", "latest~9223372036854775807"], "no run 'latest~9223372036854775807' in g.db"),
         Case(["show", "latest~99999999999999999999"], "no run 'latest~99999999999999999999' in g.db"),
         Case(["show", "nosuchname"], "no run 'nosuchname' in g.db"),
+        Case(["show", "\u{1B}]0;pwned\u{07}\u{1B}[2J"], "no run '␛]0;pwned␇␛[2J' in g.db"),
         Case(["show", "dup"], "run name 'dup' is used by runs 1, 2; refer to one by id"),
         Case(["show", ""], "no run '' in g.db"),
         Case(["show"], "Missing expected argument '<run>'"),
