@@ -51,18 +51,9 @@ import Testing
     func ownStreamsAreRefusedAndNothingIsWritten(_ path: String) throws {
         try FileManager.default.createSymbolicLink(atPath: dir.path("link-to-stdout"), withDestinationPath: "/dev/stdout")
         for args in [["record", Self.seed], ["runs"]] {
-            let process = Process()
-            process.executableURL = CLI.executable
-            process.arguments = args + ["--db", path]
-            process.currentDirectoryURL = dir.url
             FileManager.default.createFile(atPath: dir.path("out.bin"), contents: nil)
-            process.standardOutput = try #require(FileHandle(forWritingAtPath: dir.path("out.bin")))
-            let err = Pipe()
-            process.standardError = err
-            try process.run()
-            let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            #expect(process.terminationStatus == 2, "\(args) \(stderr)")
+            let (status, stderr) = try CLI.run(args + ["--db", path], in: dir.url, standardOutputTo: dir.path("out.bin"))
+            #expect(status == 2, "\(args) \(stderr)")
             #expect(stderr.contains("is not a gradlog database: it names one of gradlog's own input or output streams"), "\(stderr)")
             #expect(try Data(contentsOf: URL(fileURLWithPath: dir.path("out.bin"))).isEmpty)
         }

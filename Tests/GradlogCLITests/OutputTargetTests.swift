@@ -142,16 +142,8 @@ import Testing
     func anotherWriteErrorIsStatusTwoWithAMessage(_ args: [String]) throws {
         let db = try recordTwoLargeRuns()
         _ = try CLI.run(["record", log.dir.path("big.grad"), "--db", db, "--sweep", "x=0:1:2"])
-        let process = Process()
-        process.executableURL = CLI.executable
-        process.arguments = args + (args == ["--help"] ? [] : ["--db", db])
-        process.standardOutput = try #require(FileHandle(forWritingAtPath: "/dev/full"))
-        let err = Pipe()
-        process.standardError = err
-        try process.run()
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 2, "\(stderr)")
+        let (status, stderr) = try CLI.run(args + (args == ["--help"] ? [] : ["--db", db]), standardOutputTo: "/dev/full")
+        #expect(status == 2, "\(stderr)")
         #expect(stderr.contains("gradlog: error: cannot write to standard output: No space left on device"), "\(stderr)")
     }
 
