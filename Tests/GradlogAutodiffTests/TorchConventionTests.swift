@@ -66,4 +66,21 @@ import Testing
     @Test(arguments: points(TorchConventionTable.sigmoid)) func sigmoid(_ p: Point) { check(.sigmoid, p) }
     @Test(arguments: points(TorchConventionTable.relu)) func relu(_ p: Point) { check(.relu, p) }
     @Test(arguments: points(TorchConventionTable.abs)) func abs(_ p: Point) { check(.abs, p) }
+
+    /// PyTorch assigns a leaf's first gradient contribution and adds the later ones, so a single
+    /// -0.0 contribution stays -0.0: x.grad of 1 / y at y = inf is 0.0 and y.grad is -0.0 (see
+    /// scripts/torch_conventions.py's div row). The tape starts every adjoint at +0.0 and adds,
+    /// and 0.0 + -0.0 is +0.0. That is the tape's accumulation, not an op's evaluate, and the
+    /// tape is being rewritten for tensors; this records the expectation for that work.
+    @Test func aSingleNegativeZeroContributionKeepsItsSign() {
+        let b = ComputationBuilder()
+        let x = b.input("x", 1)
+        let y = b.input("y", .infinity)
+        let c = b.finish(output: x / y)
+        let adjoint = c.backward()
+        #expect(adjoint[Int(x.id)].bitPattern == (0.0).bitPattern)
+        withKnownIssue("the tape accumulates adjoints from +0.0, so y.grad is +0.0, not PyTorch's -0.0") {
+            #expect(adjoint[Int(y.id)].bitPattern == (-0.0).bitPattern)
+        }
+    }
 }
