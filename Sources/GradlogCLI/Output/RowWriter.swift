@@ -14,8 +14,19 @@ final class RowWriter {
     private let out = StandardOutput.shared
     private var rowCount = 0
 
-    /// Escaped table cells, each with whether it is a number (right-aligned).
-    private typealias Cell = (text: String, isNumber: Bool)
+    /// An escaped table cell: its text, whether it is a number (right-aligned), its width.
+    private struct Cell {
+        var text: String
+        var isNumber: Bool
+        var width: Int
+
+        init(_ text: String, _ isNumber: Bool) {
+            self.text = text
+            self.isNumber = isNumber
+            // Characters, counted quickly when all are ASCII (numbers, most names).
+            width = text.utf8.allSatisfy { $0 < 0x80 } ? text.utf8.count : text.count
+        }
+    }
     private var pending: [[Cell]] = []
     private var widths: [Int]
     /// Where the rows beyond `rowsInMemory` wait: one line a row, cells separated by tabs,
@@ -27,7 +38,7 @@ final class RowWriter {
         self.format = format
         self.columns = columns
         keys = Self.uniqueKeys(columns)
-        widths = columns.map { TerminalText.escaped($0).count }
+        widths = columns.map { Cell(TerminalText.escaped($0), false).width }
         switch format {
         case .csv: out.line(columns.map(Self.csvField).joined(separator: ","))
         case .json: out.write("[")
@@ -44,7 +55,7 @@ final class RowWriter {
         switch format {
         case .table:
             let cells = values.map { Cell(TerminalText.escaped($0.text), $0.isNumber) }
-            for (i, cell) in cells.enumerated() { widths[i] = max(widths[i], cell.text.count) }
+            for (i, cell) in cells.enumerated() { widths[i] = max(widths[i], cell.width) }
             pending.append(cells)
             if pending.count >= Self.rowsInMemory { spillPending() }
         case .csv:
@@ -128,7 +139,7 @@ final class RowWriter {
     private func printTableRow(_ cells: [Cell]) {
         var line = ""
         for (i, cell) in cells.enumerated() {
-            let pad = String(repeating: " ", count: max(0, widths[i] - cell.text.count))
+            let pad = String(repeating: " ", count: max(0, widths[i] - cell.width))
             let isLast = i == cells.count - 1
             line += cell.isNumber ? pad + cell.text : (isLast ? cell.text : cell.text + pad)
             if !isLast { line += "  " }
