@@ -16,10 +16,11 @@ public struct ProgramError: Error, Equatable, Sendable, CustomStringConvertible 
     }
 
     /// `file:line:column: error: message`, then the line and a caret, as compilers print them.
-    /// A long line is clipped to `shownColumns` characters around the column, with … where text
-    /// was left out, so an error in a 2 MB line prints one short line.
+    /// A long line is clipped to `shownColumns` characters around the column, and a long quoted
+    /// token in the message ('1.2.3…') to its start, with … where text was left out, so an error
+    /// in a 2 MB line prints a few short lines.
     public var description: String {
-        var text = "\(file):\(line):\(column): error: \(message)"
+        var text = "\(file):\(line):\(column): error: \(Self.clipQuoted(message))"
         if !sourceLine.isEmpty {
             let (shown, caret) = Self.clip(sourceLine, around: column)
             text += "\n    \(shown)\n    \(String(repeating: " ", count: max(0, caret - 1)))^"
@@ -28,6 +29,18 @@ public struct ProgramError: Error, Equatable, Sendable, CustomStringConvertible 
     }
 
     static let shownColumns = 100
+    static let shownTokenLength = 60
+
+    /// The message with every quoted part ('...') longer than `shownTokenLength` characters cut
+    /// to that length and a …: a 1 MB name or number is quoted by its start.
+    static func clipQuoted(_ message: String) -> String {
+        let parts = message.split(separator: "'", omittingEmptySubsequences: false)
+        guard parts.count > 2, parts.contains(where: { $0.unicodeScalars.count > shownTokenLength }) else { return message }
+        return parts.enumerated().map { index, part in
+            guard index % 2 == 1, index < parts.count - 1, part.unicodeScalars.count > shownTokenLength else { return String(part) }
+            return String(String.UnicodeScalarView(part.unicodeScalars.prefix(shownTokenLength))) + "…"
+        }.joined(separator: "'")
+    }
 
     /// The part of `line` around 1-based `column` (in Unicode scalars, as the lexer counts
     /// columns), and the caret's column in it.

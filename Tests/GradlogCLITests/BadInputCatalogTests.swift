@@ -58,6 +58,8 @@ import Testing
         .program("y = 1 \u{9B} 2\n", "bad.grad:1:7: error: unexpected non-ASCII character U+009B\n"),
         .program("y = 1 \u{202E} 2\n", "bad.grad:1:7: error: unexpected non-ASCII character U+202E\n"),
         .program("y = " + String(repeating: "1 + ", count: 250_002) + "$\n", "bad.grad:1:1000013: error: unexpected '$'\n    \u{2026} + 1 + 1"),
+        .program("y = " + String(repeating: "ab", count: 500_000) + " * 2\n", "bad.grad:1:5: error: '" + String(repeating: "ab", count: 30) + "\u{2026}' is not defined"),
+        .program("y = 1" + String(repeating: ".2", count: 500_000) + "\n", "bad.grad:1:5: error: '1" + String(repeating: ".2", count: 29) + ".\u{2026}' is not a number"),
         Case(["record", "nope.grad"], "cannot read program nope.grad: no such file"),
         Case(["record", "."], "cannot read program .: it is a directory"),
         // record: --set, --name, --tag, --format
