@@ -51,7 +51,7 @@ import Testing
     func ownStreamsAreRefusedAndNothingIsWritten(_ path: String) throws {
         try FileManager.default.createSymbolicLink(atPath: dir.path("link-to-stdout"), withDestinationPath: "/dev/stdout")
         for args in [["record", Self.seed], ["runs"]] {
-            FileManager.default.createFile(atPath: dir.path("out.bin"), contents: nil)
+            _ = FileManager.default.createFile(atPath: dir.path("out.bin"), contents: nil)
             let (status, stderr) = try CLI.run(args + ["--db", path], in: dir.url, standardOutputTo: dir.path("out.bin"))
             #expect(status == 2, "\(args) \(stderr)")
             #expect(stderr.contains("is not a gradlog database: it names one of gradlog's own input or output streams"), "\(stderr)")

@@ -155,7 +155,7 @@ import Testing
         process.arguments = ["show", "99", "--db", log.db]
         process.standardOutput = FileHandle.nullDevice
         if how == "full" {
-            process.standardError = try #require(FileHandle(forWritingAtPath: "/dev/full"))
+            process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: "/dev/full"))
         } else {
             // A pipe whose read end is closed: writing fails with EPIPE.
             let pipe = Pipe()

@@ -66,7 +66,7 @@ extension CLI {
         process.executableURL = executable
         process.arguments = args
         if let directory { process.currentDirectoryURL = directory }
-        process.standardOutput = try #require(FileHandle(forWritingAtPath: path), "cannot open \(path)")
+        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         let err = Pipe()
         process.standardError = err
         try process.run()
