@@ -31,15 +31,23 @@ public struct ProgramError: Error, Equatable, Sendable, CustomStringConvertible 
     static let shownColumns = 100
     static let shownTokenLength = 60
 
-    /// The message with every quoted part ('...') longer than `shownTokenLength` characters cut
-    /// to that length and a …: a 1 MB name or number is quoted by its start.
+    /// The message with every run of characters between spaces and quotes longer than
+    /// `shownTokenLength` cut to that length and a …: a 1 MB name or number in a message
+    /// ('abab…') is quoted by its start. (Prose words are short; a token has no space.)
     static func clipQuoted(_ message: String) -> String {
-        let parts = message.split(separator: "'", omittingEmptySubsequences: false)
-        guard parts.count > 2, parts.contains(where: { $0.unicodeScalars.count > shownTokenLength }) else { return message }
-        return parts.enumerated().map { index, part in
-            guard index % 2 == 1, index < parts.count - 1, part.unicodeScalars.count > shownTokenLength else { return String(part) }
-            return String(String.UnicodeScalarView(part.unicodeScalars.prefix(shownTokenLength))) + "…"
-        }.joined(separator: "'")
+        var out = String.UnicodeScalarView()
+        var run = 0
+        for scalar in message.unicodeScalars {
+            if scalar == " " || scalar == "'" {
+                run = 0
+            } else {
+                run += 1
+                if run == shownTokenLength + 1 { out.append("…") }
+                if run > shownTokenLength { continue }
+            }
+            out.append(scalar)
+        }
+        return String(out)
     }
 
     /// The part of `line` around 1-based `column` (in Unicode scalars, as the lexer counts
