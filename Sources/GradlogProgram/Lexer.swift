@@ -136,10 +136,10 @@ struct Lexer {
         guard case .scalarValue(let scalar) = decoder.decode(&iterator) else {
             return "byte 0x" + String(bytes[offset], radix: 16, uppercase: true) + " (not UTF-8)"
         }
-        let printable = !scalar.properties.isWhitespace && scalar.properties.generalCategory != .control
-            && scalar.properties.generalCategory != .format && scalar.properties.generalCategory != .unassigned
-            && scalar.properties.generalCategory != .lineSeparator && scalar.properties.generalCategory != .paragraphSeparator
-        return "non-ASCII character " + (printable ? "'\(Character(scalar))' " : "") + (printable ? "(" + codePoint(scalar.value) + ")" : codePoint(scalar.value))
+        let invisible: [Unicode.GeneralCategory] = [.control, .format, .unassigned, .lineSeparator, .paragraphSeparator, .spaceSeparator]
+        let code = codePoint(scalar.value)
+        guard !invisible.contains(scalar.properties.generalCategory) else { return "non-ASCII character \(code)" }
+        return "non-ASCII character '\(Character(scalar))' (\(code))"
     }
 
     /// `U+00E9`: at least four hex digits.
