@@ -23,15 +23,27 @@ enum Elementwise {
         }
     }
 
-    /// `adjoint[input] += g * d`, summed over the axes the input was broadcast along.
+    /// `adjoint[input] += g * d`, summed over the axes the input was broadcast along. The
+    /// input's first contribution (`first`) is assigned where no broadcast sums it.
     static func accumulate(
         _ g: UnsafeBufferPointer<Double>, _ d: UnsafeBufferPointer<Double>, _ so: Shape,
-        into adjoint: UnsafeMutableBufferPointer<Double>, _ si: Shape
+        into adjoint: UnsafeMutableBufferPointer<Double>, _ si: Shape, first: Bool
     ) {
         if let map = broadcastOffsets(from: si, to: so) {
             for e in 0..<g.count { adjoint[map[e]] += g[e] * d[e] }
+        } else if first {
+            for e in 0..<g.count { adjoint[e] = g[e] * d[e] }
         } else {
             for e in 0..<g.count { adjoint[e] += g[e] * d[e] }
+        }
+    }
+
+    /// `adjoint += contribution`, or `=` for the input's first contribution.
+    static func add(_ contribution: UnsafeBufferPointer<Double>, into adjoint: UnsafeMutableBufferPointer<Double>, first: Bool) {
+        if first {
+            for k in 0..<adjoint.count { adjoint[k] = contribution[k] }
+        } else {
+            for k in 0..<adjoint.count { adjoint[k] += contribution[k] }
         }
     }
 }

@@ -153,8 +153,10 @@ public enum Op: UInt8, CaseIterable, Sendable {
     /// at one element, side by side.
     /// `b` is ignored by unary ops; unused derivative slots are NaN.
     ///
-    /// IEEE semantics throughout (1/0 is inf, log(-1) is NaN). At kinks the derivative follows
-    /// PyTorch: relu'(0) = 0, abs'(0) = 0, and max/min ties split the adjoint evenly.
+    /// IEEE semantics throughout (1/0 is inf, log(-1) is NaN). At kinks, NaN, signed zeros and
+    /// infinities every op follows PyTorch float64 (relu'(0) = 0, relu'(NaN) = 1, abs'(0) =
+    /// abs'(NaN) = 0, relu(-0.0) = -0.0, max/min ties split the adjoint evenly); the table in
+    /// TorchConventionTests, printed by scripts/torch_conventions.py, checks each op.
     public func evaluate(_ a: Double, _ b: Double) -> (value: Double, d0: Double, d1: Double) {
         switch self {
         case .input, .const, .data:
@@ -190,7 +192,17 @@ public enum Op: UInt8, CaseIterable, Sendable {
             let dExponent = (a == 0 && b >= 0) ? 0 : v * Libm.log(a)
             return (v, Self.powBaseDerivative(a, b), dExponent)
         case .powc:
-            return (Libm.pow(a, b), Self.powBaseDerivative(a, b), 0)
+            // PyTorch's pow with a scalar exponent computes some exponents another way, and the
+            // special values show it: x^0.5 is sqrt (sqrt(-0) = -0, sqrt(-inf) = NaN), x^-0.5 is
+            // 1/sqrt. Its backward, c * x^(c-1), takes the same path.
+            func scalarPow(_ x: Double, _ c: Double) -> Double {
+                switch c {
+                case 0.5: x.squareRoot()
+                case -0.5: 1 / x.squareRoot()
+                default: Libm.pow(x, c)
+                }
+            }
+            return (scalarPow(a, b), b == 0 ? 0 : b * scalarPow(a, b - 1), 0)
         case .exp:
             let v = Libm.exp(a)
             return (v, v, .nan)
@@ -213,10 +225,13 @@ public enum Op: UInt8, CaseIterable, Sendable {
             let v = 1 / (1 + Libm.exp(-a))
             return (v, v * (1 - v), .nan)
         case .relu:
-            return (a > 0 || a.isNaN ? a : 0, a > 0 ? 1 : 0, .nan)
+            // As PyTorch: clamp_min(a, 0) keeps -0.0 and NaN; the backward passes the adjoint
+            // unless the result is <= 0, so relu'(NaN) = 1.
+            let v = a < 0 ? 0 : a
+            return (v, v <= 0 ? 0 : 1, .nan)
         case .abs:
-            let d: Double = a > 0 ? 1 : (a < 0 ? -1 : (a.isNaN ? a : 0))
-            return (Swift.abs(a), d, .nan)
+            // sgn(a), which is 0 at ±0 and at NaN in PyTorch.
+            return (Swift.abs(a), a > 0 ? 1 : (a < 0 ? -1 : 0), .nan)
         case .max:
             if a.isNaN || b.isNaN { return (a.isNaN ? a : b, 1, 1) }
             if a == b { return (a, 0.5, 0.5) }

@@ -35,8 +35,10 @@ extension Tape {
         }
     }
 
-    /// Passes node `i`'s adjoint on to its inputs (those that require a gradient).
-    func backpropagate(_ i: Int, into gradients: inout Gradients) {
+    /// Passes node `i`'s adjoint on to its inputs (those that require a gradient). `first`:
+    /// whether this is the first contribution each input receives, which is then assigned
+    /// rather than added to +0.0 (so that a lone -0.0 keeps its sign, as in PyTorch).
+    func backpropagate(_ i: Int, first: (Bool, Bool), into gradients: inout Gradients) {
         let op = ops[i]
         let a = input0[i], b = input1[i]
         let needA = a != Self.noInput && requiresGrad[Int(a)]
@@ -51,12 +53,12 @@ extension Tape {
                 let g = UnsafeBufferPointer(rebasing: adjoint[output])
                 if needA {
                     derivative0.withUnsafeBufferPointer { d in
-                        Elementwise.accumulate(g, UnsafeBufferPointer(rebasing: d[output]), so, into: UnsafeMutableBufferPointer(rebasing: adjoint[ra]), sa)
+                        Elementwise.accumulate(g, UnsafeBufferPointer(rebasing: d[output]), so, into: UnsafeMutableBufferPointer(rebasing: adjoint[ra]), sa, first: first.0)
                     }
                 }
                 if needB {
                     derivative1.withUnsafeBufferPointer { d in
-                        Elementwise.accumulate(g, UnsafeBufferPointer(rebasing: d[output]), so, into: UnsafeMutableBufferPointer(rebasing: adjoint[rb]), sb)
+                        Elementwise.accumulate(g, UnsafeBufferPointer(rebasing: d[output]), so, into: UnsafeMutableBufferPointer(rebasing: adjoint[rb]), sb, first: first.1)
                     }
                 }
             }
@@ -96,8 +98,8 @@ extension Tape {
         }
         gradients.adjoints.withUnsafeMutableBufferPointer { adjoint in
             gradients.contributions.withUnsafeBufferPointer { c in
-                if needA { for k in 0..<ra.count { adjoint[ra.lowerBound + k] += c[ca.lowerBound + k] } }
-                if needB { for k in 0..<rb.count { adjoint[rb.lowerBound + k] += c[cb.lowerBound + k] } }
+                if needA { Elementwise.add(UnsafeBufferPointer(rebasing: c[ca]), into: UnsafeMutableBufferPointer(rebasing: adjoint[ra]), first: first.0) }
+                if needB { Elementwise.add(UnsafeBufferPointer(rebasing: c[cb]), into: UnsafeMutableBufferPointer(rebasing: adjoint[rb]), first: first.1) }
             }
         }
     }

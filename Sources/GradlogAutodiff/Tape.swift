@@ -218,20 +218,27 @@ public struct Tape: Sendable {
         for i in stride(from: Int(output), through: 0, by: -1) where reaches[i] && requiresGrad[i] {
             let a = input0[i], b = input1[i]
             if a == Self.noInput { continue }  // a leaf: nothing to pass on
-            if a != Self.noInput && requiresGrad[Int(a)] { reaches[Int(a)] = true }
-            if b != Self.noInput && requiresGrad[Int(b)] { reaches[Int(b)] = true }
+            // As PyTorch accumulates gradients, an input's first contribution is its adjoint and
+            // later ones are added: a lone -0.0 contribution keeps its sign.
+            let needA = requiresGrad[Int(a)], needB = b != Self.noInput && requiresGrad[Int(b)]
+            let firstA = needA && !reaches[Int(a)]
+            if needA { reaches[Int(a)] = true }
+            let firstB = needB && !reaches[Int(b)]
+            if needB { reaches[Int(b)] = true }
             if shapeIDs[i] == 0 && ops[i].kind == .elementwise
                 && isScalar(a) && (b == Self.noInput || isScalar(b)) {
                 let start = valueStart[i]
                 let g = gradients.adjoints[start]
-                if a != Self.noInput && requiresGrad[Int(a)] {
-                    gradients.adjoints[valueStart[Int(a)]] += g * derivative0[start]
+                if needA {
+                    let c = g * derivative0[start]
+                    if firstA { gradients.adjoints[valueStart[Int(a)]] = c } else { gradients.adjoints[valueStart[Int(a)]] += c }
                 }
-                if b != Self.noInput && requiresGrad[Int(b)] {
-                    gradients.adjoints[valueStart[Int(b)]] += g * derivative1[start]
+                if needB {
+                    let c = g * derivative1[start]
+                    if firstB { gradients.adjoints[valueStart[Int(b)]] = c } else { gradients.adjoints[valueStart[Int(b)]] += c }
                 }
             } else {
-                backpropagate(i, into: &gradients)
+                backpropagate(i, first: (firstA, firstB), into: &gradients)
             }
         }
         return gradients

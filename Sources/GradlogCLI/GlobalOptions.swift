@@ -12,12 +12,18 @@ struct GlobalOptions: ParsableArguments {
 
     var databasePath: String {
         if let db { return db }
-        if let env = ProcessInfo.processInfo.environment["GRADLOG_DB"], !env.isEmpty { return env }
+        if let env = ProcessInfo.processInfo.environment["GRADLOG_DB"] { return env }
         return "gradlog.db"
     }
 
+    /// An empty `--db ''` and an empty `GRADLOG_DB=''` are refused alike, each named: neither
+    /// falls back to ./gradlog.db, which would write a log where none was asked for.
     func open(_ mode: Database.Mode) throws -> GradLog {
-        try GradLog(path: databasePath, mode: mode)
+        if db == "" { throw CLIError("--db '': the database path is empty; give a file name (without --db and GRADLOG_DB, gradlog uses ./gradlog.db)") }
+        if db == nil && databasePath.isEmpty {
+            throw CLIError("GRADLOG_DB is set but empty; give it a file name, or unset it to use ./gradlog.db")
+        }
+        return try GradLog(path: databasePath, mode: mode)
     }
 
     /// The database of `--db-b PATH`, opened read-only, or `log` when no path is given.

@@ -28,7 +28,7 @@ struct Gradlog: ParsableCommand {
     /// Parses, runs, and maps every failure to a message on stderr and an exit status,
     /// so that no error reaches the user as a crash.
     static func main() {
-        signal(SIGPIPE, SIG_IGN)  // a closed pipe (`| head`) ends output quietly, see StandardOutput
+        signal(SIGPIPE, SIG_IGN)  // a closed pipe (`| head`) drops the rest quietly, see StandardOutput
         var command: ParsableCommand
         do {
             command = try parseAsRoot()
@@ -60,7 +60,8 @@ struct Gradlog: ParsableCommand {
         }
         // ArgumentParser's own errors: usage mistakes, --help and --version.
         if exitCode(for: error) == .success {
-            print(fullMessage(for: error))
+            StandardOutput.shared.line(fullMessage(for: error))
+            StandardOutput.shared.flush()
             return 0
         }
         printError(fullMessage(for: error))
@@ -84,8 +85,22 @@ struct Gradlog: ParsableCommand {
             || error is UnknownInputs || error is OpenError || error is GradcheckError || error is GraphPictureError || error is SweepError
     }
 
+    /// Writes to stderr with write(2): FileHandle traps when stderr is closed or full (`2>&-`,
+    /// `2>/dev/full`), and a message that cannot be shown must not turn into a crash.
+    /// A message may quote what the user gave (a run name, a path): its control characters
+    /// print escaped as in tables (`TerminalText`), line by line.
     static func printError(_ message: String) {
-        FileHandle.standardError.write(Data((message + "\n").utf8))
+        writeError(message.split(separator: "\n", omittingEmptySubsequences: false).map { TerminalText.escaped(String($0)) }.joined(separator: "\n") + "\n")
+    }
+
+    static func writeError(_ text: String) {
+        var bytes = Array(text.utf8)[...]
+        while !bytes.isEmpty {
+            let n = bytes.withUnsafeBytes { Foundation.write(2, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { return }
+            bytes = bytes.dropFirst(n)
+        }
     }
 }
 

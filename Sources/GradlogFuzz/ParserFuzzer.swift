@@ -1,13 +1,14 @@
 import Foundation
 import GradlogProgram
 
-/// libFuzzer entry point: any bytes as a .grad program. Parsing must either succeed or throw a
-/// located ProgramError; a program that parses must run forward and backward. Anything else
-/// (a crash, a trap, an ASan report) is a bug. See scripts/fuzz.sh.
+/// libFuzzer entry point: any bytes as a .grad program, decoded as `gradlog record` decodes a
+/// file. Decoding and parsing must either succeed or throw a located ProgramError whose message
+/// stays short however long the line; a program that parses must run forward and backward.
+/// Anything else (a crash, a trap, an ASan report) is a bug. See scripts/fuzz.sh.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzParser(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
-    let source = String(decoding: UnsafeBufferPointer(start: data, count: size), as: UTF8.self)
     do {
+        let source = try SourceText.decode(Array(UnsafeBufferPointer(start: data, count: size)), file: "fuzz.grad")
         let program = try Program(source: source, file: "fuzz.grad")
         let computation = program.computation
         let gradients = computation.backward()
@@ -19,6 +20,7 @@ public func fuzzParser(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
         _ = try program.computation(setting: values).backward()
     } catch let error as ProgramError {
         precondition(error.line >= 1 && error.column >= 1, "diagnostics are located")
+        precondition(error.description.unicodeScalars.count < 1_000, "a diagnostic shows a clipped line")
     } catch {
         preconditionFailure("unexpected error \(error)")
     }

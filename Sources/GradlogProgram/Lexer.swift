@@ -20,16 +20,22 @@ struct Token {
 }
 
 /// Splits UTF-8 source into tokens. Newlines are tokens (statements end at them); comments
-/// (`#` to end of line), spaces, tabs and carriage returns are skipped.
+/// (`#` to end of line), spaces, tabs and carriage returns are skipped, and so is a byte order
+/// mark at the very start (editors on Windows write one; the text is stored with it, so a
+/// run's program_sha256 is the file's sha256sum).
 struct Lexer {
     let bytes: UnsafeBufferPointer<UInt8>
     private var position = 0
     private var line = 1
     /// Set when `next()` returns an `.error` token.
     private(set) var error: LexError?
+    /// 3 when the source starts with a UTF-8 byte order mark, else 0.
+    private let textStart: Int
 
     init(bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
+        textStart = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+        position = textStart
     }
 
     /// The next token; an `.error` token when the source cannot be read there (see `error`).
@@ -73,8 +79,8 @@ struct Lexer {
             }
             let shown: String
             switch byte {
-            case 0x80...: shown = "a non-ASCII character"
-            case ..<0x20, 0x7F: shown = "control character U+00" + (byte < 0x10 ? "0" : "") + String(byte, radix: 16, uppercase: true)
+            case 0x80...: shown = Self.describeNonASCII(at: start, in: bytes)
+            case ..<0x20, 0x7F: shown = "control character " + Self.codePoint(UInt32(byte))
             default: shown = "'\(Character(Unicode.Scalar(byte)))'"
             }
             return fail(at: start, "unexpected \(shown)")
@@ -146,10 +152,34 @@ struct Lexer {
         }
     }
 
-    /// 1-based column of a byte, in characters (UTF-8 continuation bytes do not count).
+    /// `non-ASCII character 'é' (U+00E9)`: the character, unless it is invisible or would act
+    /// on the terminal (C1 controls, bidirectional overrides), and its code point.
+    static func describeNonASCII(at offset: Int, in bytes: UnsafeBufferPointer<UInt8>) -> String {
+        var end = offset + 1
+        while end < bytes.count, end - offset < 4, bytes[end] & 0xC0 == 0x80 { end += 1 }
+        var decoder = UTF8()
+        var iterator = UnsafeBufferPointer(rebasing: bytes[offset..<end]).makeIterator()
+        guard case .scalarValue(let scalar) = decoder.decode(&iterator) else {
+            return "byte 0x" + String(bytes[offset], radix: 16, uppercase: true) + " (not UTF-8)"
+        }
+        let invisible: [Unicode.GeneralCategory] = [.control, .format, .unassigned, .lineSeparator, .paragraphSeparator, .spaceSeparator]
+        let code = codePoint(scalar.value)
+        guard !invisible.contains(scalar.properties.generalCategory) else { return "non-ASCII character \(code)" }
+        return "non-ASCII character '\(Character(scalar))' (\(code))"
+    }
+
+    /// `U+00E9`: at least four hex digits.
+    static func codePoint(_ value: UInt32) -> String {
+        let hex = String(value, radix: 16, uppercase: true)
+        return "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+    }
+
+    /// 1-based column of a byte, in characters (UTF-8 continuation bytes do not count; nor
+    /// does a byte order mark).
     func column(of offset: Int) -> Int {
         var lineStart = min(offset, bytes.count)
         while lineStart > 0, bytes[lineStart - 1] != UInt8(ascii: "\n") { lineStart -= 1 }
+        lineStart = max(lineStart, min(textStart, offset))
         var column = 1
         for i in lineStart..<min(offset, bytes.count) where bytes[i] & 0xC0 != 0x80 { column += 1 }
         return column
@@ -159,6 +189,7 @@ struct Lexer {
     func lineText(at offset: Int) -> String {
         var lineStart = min(offset, bytes.count)
         while lineStart > 0, bytes[lineStart - 1] != UInt8(ascii: "\n") { lineStart -= 1 }
+        lineStart = max(lineStart, min(textStart, offset))
         var lineEnd = lineStart
         while lineEnd < bytes.count, bytes[lineEnd] != UInt8(ascii: "\n") { lineEnd += 1 }
         if lineEnd > lineStart, bytes[lineEnd - 1] == UInt8(ascii: "\r") { lineEnd -= 1 }

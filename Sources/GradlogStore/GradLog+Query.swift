@@ -43,7 +43,7 @@ extension GradLog {
         }
     }
 
-    static func isRunParameter(_ name: String) -> Bool {
+    public static func isRunParameter(_ name: String) -> Bool {
         name == "run" || name.hasPrefix("run_")
     }
 

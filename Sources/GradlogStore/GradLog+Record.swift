@@ -49,9 +49,11 @@ extension GradLog {
     ) throws -> RecordedRun {
         if let name { try Self.validateRunName(name) }
         try Self.validateTags(tags)
+        try Self.refuseReservedTags(tags)
         let gradients = computation.backward()
         let source = text ?? program.map { ProgramText($0.source) }
         let runID = try database.transaction {
+            if let name { try refuseTakenName(name) }
             let writer = try RunWriter(database)
             let runID = try writer.write(
                 computation, gradients: gradients, source: source, programPath: programPath, name: name, tags: tags,
@@ -71,5 +73,20 @@ extension GradLog {
 
     static func validateTags(_ tags: [(key: String, value: String)]) throws {
         if let empty = tags.first(where: { $0.key.isEmpty }) { throw GradLogError.invalidTag(empty.key) }
+    }
+
+    /// Refuses the keys `sweep` and `sweep.NAME` in a person's tags: a plain run tagged
+    /// sweep=2 would silently join sweep 2 in `plot` and `input-grads`.
+    public static func refuseReservedTags(_ tags: [(key: String, value: String)]) throws {
+        if let reserved = tags.first(where: { $0.key == "sweep" || $0.key.hasPrefix("sweep.") }) {
+            throw GradLogError.reservedTag(reserved.key)
+        }
+    }
+
+    /// Inside the writing transaction, so two writers cannot both take a name.
+    private func refuseTakenName(_ name: String) throws {
+        let statement = try database.prepare(StoreSQL.runIDsByName)
+        try statement.bind(1, name)
+        if try statement.step() { throw GradLogError.runNameTaken(name: name, id: statement.int(0)) }
     }
 }

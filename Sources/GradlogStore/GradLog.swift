@@ -23,16 +23,8 @@ public final class GradLog {
     /// `.readWrite` migrates an existing file; `.readOnly` never writes and refuses a file whose
     /// schema is not current. Files that are not gradlog databases are refused untouched.
     public init(path: String, mode: Database.Mode) throws {
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
-            if isDirectory.boolValue { throw GradLogError.notAGradlogDatabase(path: path, reason: "it is a directory") }
-        } else {
-            guard mode == .create else { throw GradLogError.noDatabase(path: path) }
+        if try !Self.checkDatabasePath(path, mode: mode) {
             try Self.createAtomically(path)
-        }
-        // gradlog never leaves an empty file behind (see createAtomically), so one is not ours.
-        if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size == 0 {
-            throw GradLogError.notAGradlogDatabase(path: path, reason: "the file is empty")
         }
         do {
             database = try Self.connect(path: path, mode: mode == .create ? .readWrite : mode)

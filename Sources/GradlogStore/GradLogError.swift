@@ -15,6 +15,10 @@ public enum GradLogError: Error, Equatable, Sendable, CustomStringConvertible {
     /// version of gradlog); runs of one text must share one structure.
     case structureChanged(path: String, storedNodes: Int, nodes: Int)
     case damagedProgram(run: Int64, path: String)
+    /// `record --name` of a name another run has: a second one could never be referred to.
+    case runNameTaken(name: String, id: Int64)
+    /// A user tag with a key the sweeps keep for themselves (`sweep`, `sweep.NAME`).
+    case reservedTag(String)
 
     public var description: String {
         switch self {
@@ -42,6 +46,10 @@ public enum GradLogError: Error, Equatable, Sendable, CustomStringConvertible {
             return "tag key '\(tag)' must not be empty"
         case .damagedProgram(let run, let path):
             return "the program text of run \(run) in \(path) is damaged (its compressed copy does not decompress to program_bytes)"
+        case .runNameTaken(let name, let id):
+            return "run name '\(name)' is taken by run \(id); names refer to one run, so choose another (or tag the run: --tag KEY=VALUE)"
+        case .reservedTag(let key):
+            return "tag '\(key)' is reserved for the sweep's own tags (sweep, sweep.NAME), which plot and input-grads read; choose another key"
         }
     }
 }

@@ -9,18 +9,27 @@ public enum SQLValue: Sendable, Equatable {
     case text(String)
     case blob([UInt8])
 
-    /// A value typed by a person (`--param run=3`): an integer if it reads as a 64-bit integer,
-    /// a REAL if it reads as a decimal number (`1.5`, `-2e-3`), otherwise text. Words such as
-    /// `nan` or `inf` stay text: they are also valid node names.
+    /// A value typed by a person (`--param v=3`), typed only when no text is lost: an INTEGER
+    /// when the text is the canonical decimal of a 64-bit integer (`7`, `-12`; not `007`, `+7`,
+    /// `-0`), a REAL when it is the shortest round-trip form of a finite double as gradlog
+    /// prints it (`1.5`, `0.001`, `-0.0`, `1e-06` or `1e-6`, `1e+20` or `1e20`; not `1e3`, which
+    /// prints as `1000.0`, nor `.5`), otherwise TEXT (`007`, `1e3`, `nan`, `inf`). So binding
+    /// and printing the value back gives the text that was typed.
     public init(argument text: String) {
-        if let integer = Int64(text) {
+        if let integer = Int64(text), String(integer) == text {
             self = .integer(integer)
-        } else if text.utf8.contains(where: { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
-                  let real = FloatEncoding.parse(text) {
-            // A digit rules out FloatEncoding's words (nan, inf); "1e999" is +inf, a number.
+        } else if let real = FloatEncoding.parse(text), real.isFinite, Self.canonicalSpellings(of: real).contains(text) {
             self = .real(real)
         } else {
             self = .text(text)
         }
+    }
+
+    /// How gradlog prints `value` ("1e-06"), and the same with the exponent's sign and leading
+    /// zeros dropped ("1e-6", "1e20" for "1e+20").
+    static func canonicalSpellings(of value: Double) -> [String] {
+        let shortest = FloatEncoding.format(value)
+        guard let e = shortest.firstIndex(of: "e"), let exponent = Int(shortest[shortest.index(after: e)...]) else { return [shortest] }
+        return [shortest, shortest[..<e] + "e" + String(exponent)]
     }
 }

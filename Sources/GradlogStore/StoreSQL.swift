@@ -86,6 +86,7 @@ enum StoreSQL {
 
     // Sweeps (runs tagged sweep=ID by record --sweep)
     static let sweepRuns = "SELECT run_id FROM run_tag WHERE key = 'sweep' AND value = ?1 ORDER BY run_id"
+    static let runSweep = "SELECT value FROM run_tag WHERE run_id = ?1 AND key = 'sweep'"
     static let latestSweep = "SELECT value FROM run_tag WHERE key = 'sweep' ORDER BY run_id DESC LIMIT 1"
     static let lastNodeNamed = """
         SELECT g.id FROM run r JOIN graph_node g ON g.graph_id = r.graph_id

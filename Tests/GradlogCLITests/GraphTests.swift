@@ -94,4 +94,14 @@ import Testing
         _ = try render(result.stdout)
         #expect(try graph(["1", "--around", "#21", "--depth", "0"]).stdout.contains(#"n0 [label="f  (mul)"#))
     }
+
+    /// The walk stops when nothing new is reached: a depth of 10^14 is the whole graph, at once.
+    @Test(.timeLimit(.minutes(1))) func hugeDepthEndsWithTheWholeGraph() throws {
+        try log.record()
+        let start = Date()
+        let result = try graph(["1", "--around", "f", "--depth", "99999999999999"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains(#"around f (depth 99999999999999): 22 of 22 nodes"#))
+        #expect(Date().timeIntervalSince(start) < 10)
+    }
 }

@@ -89,11 +89,11 @@ import Testing
 
     @Test func inputGradsAcrossASweep() throws {
         let log = try RecordedLog()
-        for x in ["1", "2", "3"] { try log.record(["--set", "x=\(x)", "--tag", "x=\(x)", "--tag", "sweep=a"]) }
+        for x in ["1", "2", "3"] { try log.record(["--set", "x=\(x)", "--tag", "x=\(x)", "--tag", "series=a"]) }
         let rows = try log.rows(["input-grads", "--param", "name=x"])
         #expect(rows.map { $0["run_id"] as? Int } == [1, 2, 3])
         #expect(rows.map { $0["value"] as? Double } == [1, 2, 3])
-        #expect(rows.first?["tags"] as? String == "sweep=a, x=1")
+        #expect(rows.first?["tags"] as? String == "series=a, x=1")
         #expect(try log.rows(["input-grads"]).count == 6)
     }
 

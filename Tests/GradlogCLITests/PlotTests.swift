@@ -106,7 +106,7 @@ import Testing
 
     @Test(arguments: [
         (["latest"], "no sweep 'latest'"),
-        (["3"], "no sweep '3'"),
+        (["4"], "no run '4'"),
         (["1", "--x", "y"], "'y' is not swept in this sweep; its swept inputs are x"),
         (["1", "--node", "zz"], "no node 'zz' in run 1"),
     ])
@@ -116,5 +116,19 @@ import Testing
         #expect(result.status == 2)
         #expect(result.stderr.contains(message), "\(result.stderr)")
         #expect(result.stdout.isEmpty)
+    }
+
+    /// Any run of a sweep names the sweep: its id, latest~N, a later run of it.
+    @Test func anyRunOfASweepNamesIt() throws {
+        try log.record(["--sweep", "x=-1:1:3"])
+        try log.record(["--sweep", "x=0:1:2"])
+        let whole = try log.run("plot", ["1"]).stdout
+        #expect(whole.hasPrefix("<?xml"))
+        for reference in ["2", "3", "latest~2", "latest~4"] {
+            let result = try log.run("plot", [reference])
+            #expect(result.status == 0, "\(reference): \(result.stderr)")
+            #expect(result.stdout == whole, "\(reference) is in sweep 1")
+        }
+        #expect(try log.run("plot", ["latest~1"]).stdout == log.run("plot", ["latest"]).stdout)
     }
 }

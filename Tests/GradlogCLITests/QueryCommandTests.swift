@@ -30,7 +30,7 @@ import Testing
         let log = try RecordedLog()
         try log.record()
         let typed = try log.rows(["SELECT typeof(:a) AS a, typeof(:b) AS b, typeof(:c) AS c, :c AS text",
-                                  "--param", "a=3", "--param", "b=-1.5e-3", "--param", "c=x' OR '1'='1"])
+                                  "--param", "a=3", "--param", "b=-0.0015", "--param", "c=x' OR '1'='1"])
         #expect(typed.first?["a"] as? String == "integer")
         #expect(typed.first?["b"] as? String == "real")
         #expect(typed.first?["c"] as? String == "text")
@@ -71,5 +71,41 @@ import Testing
         let parameters = try #require(topGrads["parameters"] as? [[String: Any]])
         #expect(parameters.map { $0["name"] as? String } == ["run", "limit"])
         #expect(parameters.last?["default"] as? Int == 10)
+    }
+
+    /// '007' stays the text '007': it matches the tag value '007' and not the integer 7.
+    @Test func parametersAreTypedOnlyWhenNoTextIsLost() throws {
+        let log = try RecordedLog()
+        try log.record(["--tag", "v=007"])
+        try log.record(["--tag", "v=7"])
+        let sql = "SELECT run_id FROM tags WHERE key = 'v' AND value = :v"
+        #expect(try log.rows([sql, "--param", "v=007"]).map { $0["run_id"] as? Int } == [1])
+        let typed = try log.rows(["SELECT typeof(:a) AS a, typeof(:b) AS b, typeof(:c) AS c, typeof(:d) AS d, typeof(:e) AS e, :e AS ev",
+                                  "--param", "a=7", "--param", "b=1e-6", "--param", "c=1e3", "--param", "d:text=7", "--param", "e:real=1e3"])
+        #expect(typed.first?["a"] as? String == "integer")
+        #expect(typed.first?["b"] as? String == "real")
+        #expect(typed.first?["c"] as? String == "text")
+        #expect(typed.first?["d"] as? String == "text")
+        #expect(typed.first?["e"] as? String == "real")
+        #expect(typed.first?["ev"] as? Double == 1000)
+    }
+
+    /// `:run` takes a run reference as text, as `show` does: 1e3 is the run named 1e3.
+    @Test func runParametersAreRunReferencesAsTyped() throws {
+        let log = try RecordedLog()
+        try log.record()
+        try log.record(["--name", "1e3"])
+        #expect(try log.rows(["SELECT :run AS run", "--param", "run=1e3"]).first?["run"] as? Int == 2)
+        #expect(try log.run("show", ["1e3"]).status == 0)
+    }
+
+    @Test func repeatedColumnNamesGetSuffixesInJSON() throws {
+        let log = try RecordedLog()
+        try log.record()
+        let result = try log.query(["SELECT 1 AS a, 2 AS a, 3 AS a", "--format", "json"])
+        #expect(result.stdout == "[\n{\"a\":1,\"a:1\":2,\"a:2\":3}\n]\n")
+        let lines = try log.query(["SELECT 1 AS a, 2 AS a", "--format", "jsonl"])
+        #expect(lines.stdout == "{\"a\":1,\"a:1\":2}\n")
+        #expect(try log.query(["SELECT 1 AS a, 2 AS a", "--format", "csv"]).stdout == "a,a\n1,2\n")
     }
 }

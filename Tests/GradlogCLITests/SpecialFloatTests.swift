@@ -212,4 +212,26 @@ import Testing
         #expect(diff.stdout.contains(#""first_value_divergence":{"id_a":\#(reference.id(name)),"id_b":\#(reference.id(name)),"name":"\#(name)","#), "\(diff.stdout)")
         #expect(diff.stdout.contains(shown), "\(diff.stdout)")
     }
+
+    /// PyTorch float64's conventions reach the file: relu(-0.0) is -0.0 and relu'(NaN) is 1,
+    /// abs'(NaN) is 0, (-0.0)^0.5 is -0.0 (PyTorch takes sqrt), d(x/y)/dy at y = inf is -0.0.
+    @Test func pytorchConventionsAreWhatIsStored() throws {
+        let log = try RecordedLog()
+        try log.record(["--set", "x=-0.0", "--set", "y=inf"], source: "input x = 1\ninput y = 2\nr = relu(x)\np = x ^ 0.5\nq = 1 / y\nf = r + p + q\n")
+        try log.record(["--set", "x=nan"], source: "input x = 1\nr = relu(x)\na = abs(x)\nf = r + a\n")
+        let rows = try log.rows([
+            "SELECT e.run_id, n.name, float_bits(n.value) AS value, float_bits(e.local_grad) AS d, e.slot FROM edges e "
+                + "JOIN nodes n ON n.run_id = e.run_id AND n.id = e.node_id WHERE n.name IN ('r', 'p', 'q', 'a') ORDER BY e.run_id, n.id, e.slot",
+        ])
+        let found = rows.map { "\($0["run_id"] as? Int ?? 0) \($0["name"] as? String ?? "") \($0["slot"] as? Int ?? -1) \($0["value"] as? String ?? "") \($0["d"] as? String ?? "")" }
+        #expect(found == [
+            "1 r 0 0x8000000000000000 0x0000000000000000",   // relu(-0.0) = -0.0, relu'(-0.0) = 0
+            "1 p 0 0x8000000000000000 0xfff0000000000000",   // sqrt(-0.0) = -0.0, 0.5 / sqrt(-0.0) = -inf
+            "1 p 1 0x8000000000000000 0x0000000000000000",   // a literal exponent: not differentiated
+            "1 q 0 0x0000000000000000 0x0000000000000000",   // 1 / inf = 0, d/dx = 1 / inf = 0
+            "1 q 1 0x0000000000000000 0x8000000000000000",   // d/dy = -(0 / inf) = -0.0
+            "2 r 0 0x7ff8000000000000 0x3ff0000000000000",   // relu'(NaN) = 1
+            "2 a 0 0x7ff8000000000000 0x0000000000000000",   // abs'(NaN) = 0
+        ])
+    }
 }

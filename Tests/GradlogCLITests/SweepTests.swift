@@ -71,4 +71,21 @@ import Testing
         #expect(kink.status == 1)
         #expect(kink.stdout.contains("gradcheck failed for run 7 (`gradlog gradcheck RUN` shows the inputs)"), "\(kink.stdout)")
     }
+
+    /// stop - start overflows at these ends; the recorded inputs must be the grid itself.
+    @Test func wideRangeIsRecordedWithoutOverflow() throws {
+        let result = try sweep(["--sweep", "x=-1e308:1e308:3", "--format", "json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let runs = try #require((try parseJSON(result.stdout) as? [String: Any])?["runs"] as? [[String: Any]])
+        #expect(runs.map { $0["x"] as? Double } == [-1e308, 0, 1e308])
+    }
+
+    /// A plain run tagged sweep=1 would join sweep 1's plot; the key is refused.
+    @Test func reservedTagsAreRefusedOnPlainRuns() throws {
+        #expect(try sweep(["--sweep", "x=0:1:2"]).status == 0)
+        let tagged = try sweep(["--tag", "sweep=1"])
+        #expect(tagged.status == 2)
+        #expect(tagged.stderr.contains("tag 'sweep' is reserved"))
+        #expect(try log.rows(["SELECT run_id FROM tags WHERE key = 'sweep'"]).count == 2)
+    }
 }

@@ -52,9 +52,13 @@ import Testing
     }
 
     @Test(arguments: [
-        ("3", SQLValue.integer(3)), ("-12", .integer(-12)), ("1.5", .real(1.5)), ("-2e-3", .real(-2e-3)),
-        ("1e999", .real(.infinity)), ("nan", .text("nan")), ("inf", .text("inf")), ("x1", .text("x1")),
-        ("", .text("")), ("3 OR 1=1", .text("3 OR 1=1")),
+        ("3", SQLValue.integer(3)), ("-12", .integer(-12)), ("1.5", .real(1.5)), ("-0.002", .real(-2e-3)),
+        ("1e-06", .real(1e-6)), ("1e-6", .real(1e-6)), ("1e+20", .real(1e20)), ("1e20", .real(1e20)),
+        ("-0.0", .real(-0.0)), ("1.0", .real(1)), ("1000.0", .real(1000)),
+        // Not the canonical spelling of a number: kept as typed.
+        ("007", .text("007")), ("+7", .text("+7")), ("-0", .text("-0")), ("1e3", .text("1e3")), ("-2e-3", .text("-2e-3")),
+        (".5", .text(".5")), ("1.50", .text("1.50")), ("1e999", .text("1e999")), ("9223372036854775808", .text("9223372036854775808")),
+        ("nan", .text("nan")), ("inf", .text("inf")), ("x1", .text("x1")), ("", .text("")), ("3 OR 1=1", .text("3 OR 1=1")),
     ])
     func parameterTyping(_ text: String, _ expected: SQLValue) {
         #expect(SQLValue(argument: text) == expected)

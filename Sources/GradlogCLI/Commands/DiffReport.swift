@@ -21,7 +21,7 @@ struct DiffReport {
     func printTable() {
         let location = runA.path == runB.path ? "in \(runA.path)" : "(A in \(runA.path), B in \(runB.path))"
         let verdict = result.agree ? "agree" : "differ"
-        out.line("runs \(runA.id) and \(runB.id) \(location), aligned by \(result.alignment.rawValue): they \(verdict)")
+        out.line(TerminalText.escaped("runs \(runA.id) and \(runB.id) \(location), aligned by \(result.alignment.rawValue): they \(verdict)"))
         out.line()
         let summary = RowWriter(format: .table, columns: Self.summaryColumns)
         summary.row(summaryValues)

@@ -7,12 +7,17 @@ extension Gradlog {
         static let configuration = CommandConfiguration(
             abstract: "Draw a sweep as an SVG line chart: a value and its gradient against the swept input.",
             discussion: """
-                SWEEP is a sweep's id (the tag sweep=ID of its runs, printed by `record --sweep`) \
-                or latest. The chart has two panels over the swept input: the value of --node \
-                (the output by default) and the gradient of the output with respect to the \
-                swept input, as the runs recorded it. In a grid, --x picks the input on the x \
-                axis (the first swept one by default) and each combination of the other swept \
-                inputs is a line of its own.
+                SWEEP is latest (the latest sweep), or any run of a sweep: its id, name or \
+                latest~N, meaning the sweep that run is part of (the sweep's id, printed by \
+                `record --sweep`, is its first run's). The chart has two panels over the swept \
+                input: the value of --node (the output by default) and the gradient of the \
+                output with respect to the swept input, as the runs recorded it. In a grid, --x \
+                picks the input on the x axis (the first swept one by default) and each \
+                combination of the other swept inputs is a line of its own.
+
+                -o FILE writes the SVG in place, as `>` would: a link is followed to its file; \
+                a directory, FIFO, device, read-only file or the database itself is refused; \
+                -o - is standard output.
 
                   gradlog record examples/cs231n.grad --sweep x=-2:2:41
                   gradlog plot latest -o sweep.svg
@@ -20,7 +25,7 @@ extension Gradlog {
                 """
         )
 
-        @Argument(help: ArgumentHelp("The sweep: its id, or latest.", valueName: "sweep"))
+        @Argument(help: ArgumentHelp("The sweep: latest, or any run of it (id, name, latest~N).", valueName: "sweep"))
         var reference = "latest"
 
         @Option(name: .customLong("x"), help: ArgumentHelp("The swept input on the x axis (default: the first swept input).", valueName: "name"))
@@ -29,7 +34,7 @@ extension Gradlog {
         @Option(help: ArgumentHelp("The node whose value is plotted: a name, or #ID (default: the output).", valueName: "name"))
         var node: String?
 
-        @Option(name: [.customShort("o"), .long], help: ArgumentHelp("Write the SVG to this file instead of standard output.", valueName: "path"))
+        @Option(name: [.customShort("o"), .long], help: ArgumentHelp("Write the SVG to this file (in place, following a link; - is standard output).", valueName: "path"))
         var output: String?
 
         @OptionGroup var options: GlobalOptions
@@ -41,13 +46,7 @@ extension Gradlog {
         func run() throws {
             let log = try options.open(.readOnly)
             let series = try log.sweepSeries(sweep: try log.resolveSweep(reference), input: input, node: node)
-            let svg = SVGLineChart(series: series).text
-            guard let output else { return StandardOutput.shared.line(svg) }
-            do {
-                try Data((svg + "\n").utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
-            } catch {
-                throw CLIError("cannot write \(output): \((error as NSError).localizedDescription)")
-            }
+            try OutputFile.write(SVGLineChart(series: series).text + "\n", to: output, database: log.path)
         }
     }
 }

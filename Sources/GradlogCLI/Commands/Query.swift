@@ -9,9 +9,13 @@ extension Gradlog {
             discussion: """
                 SQL-OR-NAME is one SQL statement, or the name of a query shipped with gradlog \
                 (--list shows them and their parameters). --param NAME=VALUE binds :NAME through \
-                SQLite, never by pasting text into the SQL. A value that reads as a number binds \
-                as a number (an integer if it is one), anything else as text. A parameter named \
-                run or run_... takes a run reference: an id, a unique name, latest or latest~N.
+                SQLite, never by pasting text into the SQL. VALUE binds as an INTEGER when it is \
+                an integer written the canonical way (7, -12; not 007 or +7), as a REAL when it \
+                is a number as gradlog prints it (1.5, 0.001, 1e-06 or 1e-6; not 1e3 or .5), and \
+                as TEXT otherwise, so '007' stays '007'. NAME:int=, NAME:real= and NAME:text= \
+                choose the type (--param v:real=1e3, --param v:text=7). A parameter named run or \
+                run_... takes a run reference, read as text: an id, a unique name (1e3 is the \
+                run named 1e3), latest or latest~N.
 
                 The database is opened read-only: a statement that would change it is refused \
                 unless --write is given. Tables, views and the SQL functions that exist only \
@@ -54,11 +58,34 @@ extension Gradlog {
             for parameter in parameters {
                 var (name, text) = try Record.split(parameter, option: "--param", what: "NAME=VALUE")
                 if let prefix = name.first, ":@$".contains(prefix) { name.removeFirst() }
-                guard values.updateValue(SQLValue(argument: text), forKey: name) == nil else {
+                var value = GradLog.isRunParameter(name) ? .text(text) : SQLValue(argument: text)
+                if let colon = name.lastIndex(of: ":") {
+                    let type = name[name.index(after: colon)...]
+                    name = String(name[..<colon])
+                    value = try Self.typed(text, as: type, parameter: parameter)
+                }
+                guard values.updateValue(value, forKey: name) == nil else {
                     throw ValidationError("--param \(name) is given twice")
                 }
             }
             return values
+        }
+
+        /// `--param NAME:TYPE=VALUE`: VALUE as the type asked for, or a message.
+        static func typed(_ text: String, as type: Substring, parameter: String) throws -> SQLValue {
+            switch type {
+            case "text": return .text(text)
+            case "int":
+                guard let integer = Int64(text) else { throw ValidationError("--param \(parameter): '\(text)' is not a 64-bit integer") }
+                return .integer(integer)
+            case "real":
+                guard let real = FloatEncoding.parse(text), !real.isNaN else {
+                    throw ValidationError("--param \(parameter): '\(text)' is not a number (a NaN cannot be bound; SQLite makes it NULL)")
+                }
+                return .real(real)
+            default:
+                throw ValidationError("--param \(parameter): the type '\(type)' is not one of int, real, text (NAME:TYPE=VALUE)")
+            }
         }
 
         func run() throws {

@@ -9,7 +9,7 @@ extension Gradlog.Record {
         let log = try options.open(.create)
         let progress = ProgressLine("recording \(sweep.count) runs")
         let recorded = try log.recordSweep(
-            sweep, program: program, text: text, setting: fixed, programPath: self.program, tags: tags,
+            sweep, program: program, text: text, setting: fixed, programPath: Self.shownName(self.program), tags: tags,
             progress: progress.update(done:total:))
         progress.finish()
         let checks = gradcheck ? try log.gradcheck(runs: recorded.runs.map(\.id), check: check.check) : nil

@@ -21,10 +21,14 @@ extension Gradlog {
                   gradlog record examples/cs231n.grad --set x=2 --set y=-1 --name probe --tag lr=0.1
                   gradlog record examples/cs231n.grad --sweep x=-2:2:9 --gradcheck
                   gradlog record examples/digits.grad --seed 7 --capture stats
+
+                PROGRAM - reads the program from standard input (stored as <stdin>); a pipe or \
+                FIFO such as /dev/stdin works as a path too. The text is stored as its bytes \
+                are, so program_sha256 is the file's sha256sum (a byte order mark included).
                 """
         )
 
-        @Argument(help: "The program file (.grad).")
+        @Argument(help: "The program file (.grad), or - for standard input.")
         var program: String
 
         @Option(name: .customLong("set"), help: ArgumentHelp("Set an input: NAME=VALUE (repeatable). VALUE may be nan, inf or -inf.", valueName: "name=value"))
@@ -98,6 +102,11 @@ extension Gradlog {
             return try tags.map { tag in
                 let (key, value) = try Self.split(tag, option: "--tag", what: "KEY=VALUE")
                 guard seen.insert(key).inserted else { throw ValidationError("--tag \(key) is given twice") }
+                do {
+                    try GradLog.refuseReservedTags([(key, value)])
+                } catch {
+                    throw ValidationError("--tag \(tag): \(error)")
+                }
                 return (key, value)
             }
         }
@@ -111,11 +120,12 @@ extension Gradlog {
 
         func run() throws {
             let (program, text) = try Self.load(self.program, seed: seed ?? RandomSource.defaultSeed)
+            let programPath = Self.shownName(self.program)
             if let sweep = try parsedSweep() { return try record(sweep, of: program, text: text) }
             let computation = try program.computation(setting: try parsedAssignments())
             let log = try options.open(.create)
             let run = try log.record(
-                computation, program: program, text: text, programPath: self.program, name: name, tags: try parsedTags(),
+                computation, program: program, text: text, programPath: programPath, name: name, tags: try parsedTags(),
                 capture: capture)
             guard gradcheck else { return Self.print(run, format: options.format) }
             let result = try log.gradcheck(run: run.id, check: check.check)
@@ -128,21 +138,38 @@ extension Gradlog {
         static func load(_ path: String, seed: UInt64 = RandomSource.defaultSeed) throws -> (Program, ProgramText) {
             let source = try read(path)
             let text = ProgramText(source)
-            return (try Program(source: source, file: path, seed: seed), text)
+            return (try Program(source: source, file: shownName(path), seed: seed), text)
         }
 
-        /// The file's text; its raw bytes are released before parsing starts.
+        /// The name diagnostics and the stored program_path give a program: `<stdin>` for -.
+        static func shownName(_ path: String) -> String { path == "-" ? "<stdin>" : path }
+
+        /// The file's text, its bytes as they are (see `SourceText.decode`); they are released
+        /// before parsing starts. Reads to the end of a pipe or FIFO as of a regular file.
         static func read(_ path: String) throws -> String {
-            let data: Data
-            do {
-                data = try Data(contentsOf: URL(fileURLWithPath: path))
-            } catch {
-                throw CLIError("cannot read program \(path): \(FileManager.default.fileExists(atPath: path) ? "permission denied or not a file" : "no such file")")
+            let descriptor = path == "-" ? 0 : open(path, O_RDONLY | O_CLOEXEC)
+            guard descriptor >= 0 else {
+                let reason = errno == ENOENT ? "no such file" : String(cString: strerror(errno)).lowercased()
+                throw CLIError("cannot read program \(path): \(reason)")
             }
-            guard let source = String(data: data, encoding: .utf8) else {
-                throw CLIError("cannot read program \(path): it is not UTF-8 text")
+            defer { if descriptor != 0 { close(descriptor) } }
+            var info = stat()
+            if fstat(descriptor, &info) == 0 && info.st_mode & S_IFMT == S_IFDIR {
+                throw CLIError("cannot read program \(path): it is a directory")
             }
-            return source
+            var bytes: [UInt8] = []
+            if info.st_mode & S_IFMT == S_IFREG { bytes.reserveCapacity(Int(info.st_size)) }
+            var chunk = [UInt8](repeating: 0, count: 1 << 16)
+            while true {
+                let n = chunk.withUnsafeMutableBytes { Foundation.read(descriptor, $0.baseAddress, $0.count) }
+                if n == 0 { break }
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw CLIError("cannot read program \(shownName(path)): \(String(cString: strerror(errno)).lowercased())")
+                }
+                bytes += chunk[..<n]
+            }
+            return try SourceText.decode(bytes, file: shownName(path))
         }
 
         static func print(_ run: RecordedRun, gradcheck: GradcheckReport? = nil, format: OutputFormat) {

@@ -28,6 +28,6 @@ final class ProgressLine {
     }
 
     private func write(_ text: String) {
-        FileHandle.standardError.write(Data(text.utf8))
+        Gradlog.writeError(text)
     }
 }

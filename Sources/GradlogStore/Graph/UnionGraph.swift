@@ -98,7 +98,10 @@ struct UnionGraph {
         var reached = [Bool](repeating: false, count: count)
         reached[centre] = true
         var frontier = [centre], found = [centre]
-        for _ in 0..<max(0, depth) where !frontier.isEmpty {
+        // Stops when nothing new is reached, so a huge depth costs no more than the graph.
+        var level = 0
+        while level < depth && !frontier.isEmpty {
+            level += 1
             var next: [Int] = []
             for key in frontier {
                 for neighbour in neighbours[offsets[key]..<offsets[key + 1]] where !reached[Int(neighbour)] {

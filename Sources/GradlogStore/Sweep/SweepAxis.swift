@@ -36,11 +36,15 @@ public struct SweepAxis: Sendable, Equatable {
         }
     }
 
-    /// The `index`-th value; the last one is `stop` exactly.
+    /// The `index`-th value; the first is `start` and the last `stop` exactly. Interpolated as
+    /// start·(1 − t) + stop·t, which never overflows for finite ends (`stop − start` would at
+    /// -1e308:1e308) and puts the midpoint of a symmetric range at 0.
     public func value(at index: Int) -> Double {
         precondition(index >= 0 && index < count, "value \(index) of \(count)")
+        if index == 0 { return start }
         if index == count - 1 { return stop }
-        return start + (stop - start) * Double(index) / Double(count - 1)
+        let t = Double(index) / Double(count - 1)
+        return start * (1 - t) + stop * t
     }
 
     public var values: [Double] { (0..<count).map(value(at:)) }

@@ -8,6 +8,7 @@ public enum SweepError: Error, Equatable, Sendable, CustomStringConvertible {
     case reservedTag(String)
     case noSuchSweep(reference: String, path: String)
     case notSwept(input: String, swept: [String])
+    case notInSweep(reference: String, run: Int64)
 
     public var description: String {
         switch self {
@@ -25,6 +26,9 @@ public enum SweepError: Error, Equatable, Sendable, CustomStringConvertible {
             return "tag '\(key)' is reserved for the sweep's own tags (sweep, sweep.NAME)"
         case .noSuchSweep(let reference, let path):
             return "no sweep '\(reference)' in \(path) (sweeps are recorded with `gradlog record PROGRAM --sweep NAME=START:STOP:COUNT`; their runs carry the tag sweep=ID)"
+        case .notInSweep(let reference, let run):
+            let named = reference == String(run) ? "run \(run)" : "run '\(reference)' (run \(run))"
+            return "\(named) is not part of a sweep; plot draws a sweep (record one with `gradlog record PROGRAM --sweep NAME=START:STOP:COUNT`)"
         case .notSwept(let input, let swept):
             return "'\(input)' is not swept in this sweep; its swept inputs are \(swept.joined(separator: ", "))"
         }

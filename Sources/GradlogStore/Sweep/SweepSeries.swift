@@ -28,18 +28,23 @@ public struct SweepSeries: Sendable {
 }
 
 extension GradLog {
-    /// Resolves a sweep reference: its id (the value of the runs' `sweep` tag) or `latest`.
+    /// Resolves a sweep reference: `latest` (the latest sweep), or any run reference (an id, a
+    /// name, `latest~N`) of a run that is part of a sweep, meaning that sweep. A sweep's id is
+    /// its first run's id, so the sweep's id names it too.
     public func resolveSweep(_ reference: String) throws -> Int64 {
-        let missing = SweepError.noSuchSweep(reference: reference, path: path)
         if reference == "latest" {
             let statement = try database.prepare(StoreSQL.latestSweep)
-            guard try statement.step(), let id = statement.string(0).flatMap({ Int64($0) }) else { throw missing }
+            guard try statement.step(), let id = statement.string(0).flatMap({ Int64($0) }) else {
+                throw SweepError.noSuchSweep(reference: reference, path: path)
+            }
             return id
         }
-        guard let id = Int64(reference) else { throw missing }
-        let statement = try database.prepare(StoreSQL.sweepRuns)
-        try statement.bind(1, String(id))
-        guard try statement.step() else { throw missing }
+        let run = try resolve(reference)
+        let statement = try database.prepare(StoreSQL.runSweep)
+        try statement.bind(1, run)
+        guard try statement.step(), let id = statement.string(0).flatMap({ Int64($0) }) else {
+            throw SweepError.notInSweep(reference: reference, run: run)
+        }
         return id
     }
 

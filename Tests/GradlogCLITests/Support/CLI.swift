@@ -58,6 +58,24 @@ enum CLI {
     }
 }
 
+extension CLI {
+    /// Runs `gradlog args...` with its standard output going to `path` (a file, `/dev/full`),
+    /// as `gradlog ... > path` would; returns the status and stderr.
+    static func run(_ args: [String], in directory: URL? = nil, standardOutputTo path: String) throws -> (status: Int32, stderr: String) {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = args
+        if let directory { process.currentDirectoryURL = directory }
+        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        let err = Pipe()
+        process.standardError = err
+        try process.run()
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, stderr)
+    }
+}
+
 /// A fresh temporary folder, removed when the value is released.
 final class TemporaryDirectory {
     let url: URL

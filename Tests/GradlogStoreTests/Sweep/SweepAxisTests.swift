@@ -12,6 +12,17 @@ import Testing
         #expect(try SweepAxis(parsing: "x=0:0.3:7").values.last == 0.3)
     }
 
+    /// `stop - start` overflows to inf at the ends of the double range; the values must not.
+    @Test func wideRangesDoNotOverflow() throws {
+        #expect(try SweepAxis(parsing: "x=-1e308:1e308:3").values == [-1e308, 0, 1e308])
+        let widest = try SweepAxis(parsing: "x=1.7976931348623157e308:-1.7976931348623157e308:5").values
+        #expect(widest.first == .greatestFiniteMagnitude && widest[2] == 0 && widest.last == -.greatestFiniteMagnitude)
+        let values = try SweepAxis(parsing: "x=-1e308:1e308:101").values
+        let finite = values.allSatisfy(\.isFinite)
+        let increasing = zip(values, values.dropFirst()).allSatisfy { $0 < $1 }
+        #expect(finite && increasing)
+    }
+
     @Test func gridPointsVaryTheLastAxisFastest() throws {
         let sweep = try Sweep(axes: [SweepAxis(parsing: "a=0:1:2"), SweepAxis(parsing: "b=10:30:3")])
         #expect(sweep.count == 6)
