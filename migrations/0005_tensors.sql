@@ -157,3 +157,18 @@ LEFT JOIN run_node s0 ON s0.run_id = g.structure_run_id AND s0.id = v.id - s.in0
 LEFT JOIN run_node s1 ON s1.run_id = g.structure_run_id AND s1.id = v.id - s.in1_back
 LEFT JOIN run_node v0 ON v0.run_id = r.id AND v0.id = v.id - s.in0_back
 LEFT JOIN run_node v1 ON v1.run_id = r.id AND v1.id = v.id - s.in1_back;
+
+-- gradcheck of a tensor input checks its elements (all of them, or a seeded sample) and keeps
+-- the worst: which element it was, how many were checked and how many failed. NULL for a
+-- scalar input.
+ALTER TABLE gradcheck ADD COLUMN element TEXT;             -- JSON index of the worst element, '[3, 7]'
+ALTER TABLE gradcheck ADD COLUMN elements_checked INTEGER;
+ALTER TABLE gradcheck ADD COLUMN elements_failed INTEGER;
+DROP VIEW gradchecks;
+CREATE VIEW gradchecks AS
+SELECT c.run_id, c.input, c.node_id, CASE WHEN c.element IS NULL THEN v.value END AS value,
+       c.analytic, c.numeric, c.abs_error, c.rel_error,
+       CASE c.passed WHEN 1 THEN 'pass' ELSE 'fail' END AS verdict,
+       c.eps, c.atol, c.rtol, c.checked_at, c.element, c.elements_checked, c.elements_failed
+FROM gradcheck c
+LEFT JOIN run_node v ON v.run_id = c.run_id AND v.id = c.node_id;

@@ -12,11 +12,28 @@ public struct GradientCheck: Sendable, Equatable {
     public var eps: Double
     public var atol: Double
     public var rtol: Double
+    /// How many elements of a tensor input to check: all of them up to this many, else this
+    /// many chosen by a seeded sample.
+    public var samples: Int
 
-    public init(eps: Double = 1e-6, atol: Double = 1e-5, rtol: Double = 1e-3) {
+    public init(eps: Double = 1e-6, atol: Double = 1e-5, rtol: Double = 1e-3, samples: Int = 100) {
         self.eps = eps
         self.atol = atol
         self.rtol = rtol
+        self.samples = samples
+    }
+
+    /// The elements of an input of `count` elements to check, in order: all when there are at
+    /// most `samples`, else `samples` distinct ones drawn with a fixed seed (the same every time).
+    public func elements(of count: Int) -> [Int] {
+        guard count > samples else { return Array(0..<count) }
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        var chosen = Set<Int>()
+        while chosen.count < samples {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            chosen.insert(Int((state >> 33) % UInt64(count)))
+        }
+        return chosen.sorted()
     }
 
     /// `(f(x + eps) − f(x − eps)) / 2·eps` for one input, the other inputs at their current
@@ -28,7 +45,7 @@ public struct GradientCheck: Sendable, Equatable {
     /// The central difference for one element (row-major index) of a tensor input.
     public func numericGradient(of computation: Computation, input: Computation.Input, element: Int) -> Double {
         var tape = computation.tape
-        let x = tape.elements(input.node)[tape.valueStart[Int(input.node)] + element]
+        let x = tape.values[tape.valueStart[Int(input.node)] + element]
         tape.setLeaf(input.node, element: element, value: x + eps)
         tape.forward()
         let above = tape.scalar(computation.output)

@@ -96,8 +96,9 @@ public final class Database {
     }
 
     /// The first column of the first row of a query, or nil when there is no row.
-    public func scalarInt(_ sql: String) throws(SQLiteError) -> Int64? {
+    public func scalarInt(_ sql: String, _ parameter: Int64? = nil) throws(SQLiteError) -> Int64? {
         let statement = try prepare(sql)
+        if let parameter { try statement.bind(1, parameter) }
         guard try statement.step() else { return nil }
         return statement.isNull(0) ? nil : statement.int(0)
     }

@@ -59,6 +59,7 @@ enum StoreSQL {
         """
     static let allRuns = runColumns + " ORDER BY id"
     static let runByID = runColumns + " WHERE id = ?1"
+    static let runSeed = "SELECT seed FROM run WHERE id = ?1"
     static let runIDsByName = "SELECT id FROM run WHERE name = ?1 ORDER BY id"
     static let latestRun = "SELECT id FROM run ORDER BY id DESC LIMIT 1 OFFSET ?1"
     static let runInputs = "SELECT name, value, grad, node_id FROM inputs WHERE run_id = ?1 ORDER BY node_id"
@@ -96,8 +97,9 @@ enum StoreSQL {
     // Gradcheck results
     static let deleteGradcheck = "DELETE FROM gradcheck WHERE run_id = ?1 AND eps = ?2 AND atol = ?3 AND rtol = ?4"
     static let insertGradcheck = """
-        INSERT INTO gradcheck (run_id, eps, atol, rtol, node_id, input, analytic, numeric, abs_error, rel_error, passed, checked_at)
-        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+        INSERT INTO gradcheck (run_id, eps, atol, rtol, node_id, input, analytic, numeric, abs_error, rel_error, passed, checked_at,
+                               element, elements_checked, elements_failed)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?12, ?13, ?14)
         """
 
     // Diffing runs

@@ -14,10 +14,14 @@ struct GradcheckOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Gradcheck: the relative tolerance (see --atol; default \(GradcheckOptions.defaults.rtol)).", valueName: "r"))
     var rtol: Double?
 
+    @Option(help: ArgumentHelp("Gradcheck: how many elements of a tensor input to check; more are sampled with a fixed seed (default \(GradcheckOptions.defaults.samples)).", valueName: "n"))
+    var samples: Int?
+
     /// True when any setting was given on the command line.
-    var isGiven: Bool { eps != nil || atol != nil || rtol != nil }
+    var isGiven: Bool { eps != nil || atol != nil || rtol != nil || samples != nil }
 
     func validate() throws {
+        if let samples, samples < 1 { throw ValidationError("--samples must be at least 1") }
         if let eps, !(eps > 0 && eps.isFinite) { throw ValidationError("--eps must be a finite number > 0") }
         for (option, value) in [("--atol", atol), ("--rtol", rtol)] {
             if let value, !(value >= 0 && value.isFinite) { throw ValidationError("\(option) must be a finite number >= 0") }
@@ -25,6 +29,8 @@ struct GradcheckOptions: ParsableArguments {
     }
 
     var check: GradientCheck {
-        GradientCheck(eps: eps ?? Self.defaults.eps, atol: atol ?? Self.defaults.atol, rtol: rtol ?? Self.defaults.rtol)
+        GradientCheck(
+            eps: eps ?? Self.defaults.eps, atol: atol ?? Self.defaults.atol, rtol: rtol ?? Self.defaults.rtol,
+            samples: samples ?? Self.defaults.samples)
     }
 }

@@ -5,7 +5,9 @@ import GradlogStore
 struct GradcheckReport {
     var result: GradcheckResult
 
-    static let columns = ["input", "value", "analytic", "numeric", "abs_error", "rel_error", "verdict"]
+    /// `element` and `checked` are set for tensor inputs: the worst checked element's index and
+    /// how many elements were checked (how many failed, when any did).
+    static let columns = ["input", "value", "analytic", "numeric", "abs_error", "rel_error", "verdict", "element", "checked"]
 
     var verdictLine: String {
         let check = result.check
@@ -44,7 +46,10 @@ struct GradcheckReport {
 
     static func row(_ input: InputGradcheck) -> [Value] {
         let c = input.comparison
+        let checked: Value = input.element == nil ? .null
+            : .string(input.failed > 0 ? "\(input.failed) of \(input.checked) failed" : "\(input.checked)")
         return [.string(input.name), .float(input.value), .float(c.analytic), .float(c.numeric),
-                .float(c.absoluteError), .float(c.relativeError), .string(c.passed ? "pass" : "fail")]
+                .float(c.absoluteError), .float(c.relativeError), .string(c.passed ? "pass" : "fail"),
+                input.element.map { .string(Shape($0).description) } ?? .null, checked]
     }
 }

@@ -17,7 +17,8 @@ extension GradLog {
             guard let sha = summary.programSHA256 else { throw GradcheckError.noProgram(run: run) }
             if programs[sha] == nil {
                 guard let text = try programText(run: run) else { throw GradcheckError.noProgram(run: run) }
-                programs[sha] = try Program(source: text, file: summary.programPath ?? "<run \(run)>")
+                let seed = try database.scalarInt(StoreSQL.runSeed, run).map { UInt64(bitPattern: $0) } ?? RandomSource.defaultSeed
+                programs[sha] = try Program(source: text, file: summary.programPath ?? "<run \(run)>", seed: seed)
             }
             return try gradcheck(run: run, program: programs[sha]!, check: check)
         }
@@ -44,6 +45,13 @@ extension GradLog {
                     try insert.bind(9, float: input.comparison.absoluteError)
                     try insert.bind(10, float: input.comparison.relativeError)
                     try insert.bind(11, input.comparison.passed ? 1 : 0)
+                    if let element = input.element {
+                        try insert.bind(12, TensorCodec.shapeText(Shape(element)))
+                        try insert.bind(13, Int64(input.checked))
+                        try insert.bind(14, Int64(input.failed))
+                    } else {
+                        for index: Int32 in 12...14 { try insert.bindNull(index) }
+                    }
                     try insert.step()
                 }
             }
@@ -61,14 +69,62 @@ extension GradLog {
         guard stored.count == declared.count, declared.allSatisfy({ stored[$0.name]?.nodeID == Int64($0.node) }) else {
             throw GradcheckError.inputsDoNotMatchProgram(run: run, path: path)
         }
-        let computation = try program.computation(setting: stored.mapValues { $0.value ?? .nan })
-        return GradcheckResult(run: run, check: check, inputs: declared.map { input in
+        let scalars = declared.filter { program.computation.tape.isScalar($0.node) }
+        var computation = try program.computation(setting: Dictionary(uniqueKeysWithValues: scalars.map {
+            ($0.name, stored[$0.name]!.value ?? .nan)
+        }))
+        // Tensor leaves (inputs and data) take the run's stored elements.
+        var tensors: [NodeID: RecordedTensor] = [:]
+        for leaf in 0..<computation.count where computation.tape.ops[leaf].arity == 0 && !computation.tape.isScalar(NodeID(leaf)) {
+            guard let node = try node(run: run, id: Int64(leaf)), let tensor = node.tensor,
+                  let elements = tensor.value, elements.count == computation.tape.elementCount(NodeID(leaf)) else {
+                throw GradcheckError.tensorsNotKept(run: run, node: Int64(leaf))
+            }
+            computation.tape.setLeaf(NodeID(leaf), elements: elements)
+            tensors[NodeID(leaf)] = tensor
+        }
+        computation.tape.forward()
+        return GradcheckResult(run: run, check: check, inputs: try declared.map { input in
             let recorded = stored[input.name]!
-            return InputGradcheck(
-                name: input.name, nodeID: recorded.nodeID, value: recorded.value ?? .nan,
-                comparison: check.compare(
-                    analytic: recorded.grad ?? .nan, numeric: check.numericGradient(of: computation, input: input)))
+            guard let tensor = tensors[input.node] else {
+                return InputGradcheck(
+                    name: input.name, nodeID: recorded.nodeID, value: recorded.value ?? .nan,
+                    comparison: check.compare(
+                        analytic: recorded.grad ?? .nan, numeric: check.numericGradient(of: computation, input: input)))
+            }
+            guard let grads = tensor.grad else { throw GradcheckError.tensorsNotKept(run: run, node: recorded.nodeID) }
+            return tensorGradcheck(input, tensor, grads, computation, check)
         })
+    }
+
+    /// Central differences for the elements `check.elements(of:)` picks; reports the worst.
+    private func tensorGradcheck(
+        _ input: Computation.Input, _ tensor: RecordedTensor, _ grads: [Double], _ computation: Computation, _ check: GradientCheck
+    ) -> InputGradcheck {
+        let elements = check.elements(of: tensor.shape.count)
+        var worst: (element: Int, comparison: GradientComparison)?
+        var failed = 0
+        for element in elements {
+            let comparison = check.compare(
+                analytic: grads[element], numeric: check.numericGradient(of: computation, input: input, element: element))
+            if !comparison.passed { failed += 1 }
+            if let current = worst?.comparison {
+                let worse = current.passed != comparison.passed ? !comparison.passed
+                    : !(comparison.absoluteError <= current.absoluteError)
+                if !worse { continue }
+            }
+            worst = (element, comparison)
+        }
+        let chosen = worst ?? (0, check.compare(analytic: 0, numeric: 0))
+        var index: [Int] = []
+        var rest = chosen.element
+        for stride in tensor.shape.strides {
+            index.append(rest / stride)
+            rest %= stride
+        }
+        return InputGradcheck(
+            name: input.name, nodeID: Int64(input.node), value: tensor.value?[chosen.element] ?? .nan,
+            comparison: chosen.comparison, element: index, checked: elements.count, failed: failed)
     }
 
     private static func validate(_ check: GradientCheck) throws {
