@@ -64,6 +64,6 @@ let package = Package(
         .testTarget(name: "GradlogProgramTests", dependencies: ["GradlogProgram"]),
         .testTarget(name: "GradlogFormatsTests", dependencies: ["GradlogFormats"]),
         .testTarget(name: "GradlogStoreTests", dependencies: ["GradlogStore", "CSQLite"]),
-        .testTarget(name: "GradlogCLITests", dependencies: ["GradlogCLI", "GradlogStore"]),
+        .testTarget(name: "GradlogCLITests", dependencies: ["GradlogCLI", "GradlogStore", "GradlogFormats"]),
     ]
 )

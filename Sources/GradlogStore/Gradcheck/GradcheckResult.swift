@@ -40,7 +40,7 @@ public enum GradcheckError: Error, Equatable, Sendable, CustomStringConvertible 
         case .invalidSetting(let message):
             return message
         case .tensorsNotKept(let run, let node):
-            return "run \(run) did not keep the elements of tensor node \(node) (recorded with --capture stats); gradcheck needs the values and adjoints: record it with --capture values or full"
+            return "run \(run) keeps no elements for tensor node \(node) (it was recorded with --capture stats, or the file was changed outside gradlog); gradcheck needs the values and adjoints: record it with --capture values or full"
         case .inputsDoNotMatchProgram(let run, let path):
             return "the inputs stored for run \(run) in \(path) do not match its program's inputs; the file was changed outside gradlog"
         }
