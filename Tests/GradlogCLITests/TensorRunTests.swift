@@ -30,6 +30,39 @@ import Testing
         #expect(elements.count == 1600 && elements.filter { $0 == 0 }.count == zeros)
     }
 
+    /// Whether Python with torch and numpy is here (CI installs them; see .ci/run).
+    static let torchAvailable: Bool = {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", "import torch, numpy"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return false }
+        process.waitUntilExit()
+        return process.terminationStatus == 0
+    }()
+
+    /// Both examples' values and adjoints, node by node, against PyTorch float64 rebuilding the
+    /// same networks from the same files (scripts/torch_reference.py).
+    @Test(.enabled(if: torchAvailable, "needs python3 with torch and numpy"), arguments: ["moons", "digits"])
+    func examplesAgreeWithPyTorch(_ example: String) throws {
+        let log = try RecordedLog()
+        try log.record()  // the seed first, so that the example is run 2 of a mixed log
+        let recorded = try log.run("record", [Self.examples.appendingPathComponent("\(example).grad").path])
+        #expect(recorded.status == 0, "\(recorded.stderr)")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", repositoryRoot.appendingPathComponent("scripts/torch_reference.py").path, log.db, "2", example]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = out
+        try process.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(text)")
+        #expect(text.contains(" 0 failed"), "\(text)")
+    }
+
     @Test func everyCommandReadsATensorRun() throws {
         let log = try RecordedLog()
         let digits = Self.examples.appendingPathComponent("digits.grad").path
