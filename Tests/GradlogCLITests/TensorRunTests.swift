@@ -93,6 +93,28 @@ import Testing
         #expect(query.first?["n"] as? Int == 12)
     }
 
+    /// diff on tensors: the worst element, how many differ, where a difference is born, a
+    /// changed shape, and tolerances applied element by element.
+    @Test func diffComparesTensorsElementByElement() throws {
+        let log = try RecordedLog()
+        let program = { (w: String, x: String) in "input w = \(w)\ndata x = \(x)\nh = relu(x @ w)\nloss = sum(h)\n" }
+        try log.record(source: program("[[1, 2], [3, 4]]", "[1, -1]"))
+        try log.record(source: program("[[1, 2], [3, 4]]", "[1, -1.000001]"))
+        try log.record(source: program("[[1, 2, 0], [3, 4, 0]]", "[1, -1]"))
+        let diff = try log.run("diff", ["1", "2", "--format", "json"])
+        #expect(diff.status == 1)
+        let report = try #require(try parseJSON(diff.stdout) as? [String: Any])
+        let first = try #require(report["first_value_divergence"] as? [String: Any])
+        #expect(first["name"] as? String == "x", "the data differs first; w agrees")
+        let tensor = try #require(first["tensor"] as? [String: Any])
+        #expect(tensor["differing"] as? Int == 1 && tensor["compared"] as? Int == 2 && tensor["worst"] as? [Int] == [1])
+        #expect(first["a"] as? Double == -1 && first["b"] as? Double == -1.000001)
+        #expect(try log.run("diff", ["1", "2", "--rtol", "1e-5"]).status == 0, "within tolerance element by element")
+        let reshaped = try log.run("diff", ["1", "3"])
+        #expect(reshaped.status == 1)
+        #expect(reshaped.stdout.contains("shape [2, 2] -> [2, 3]"), "\(reshaped.stdout)")
+    }
+
     /// A tensor element changed through SQLite fails gradcheck, so the check is not the tape
     /// checking itself.
     @Test func gradcheckFindsATamperedElement() throws {

@@ -59,11 +59,23 @@ struct DiffReport {
         let side = node.a ?? node.b
         let name = side.map { $0.name ?? "#\($0.id)" } ?? "?"
         var details: [String] = []
+        // A tensor: the worst element's pair, where it is and how many differ.
+        if let tensor = pair.tensor { details.append(Self.describe(tensor)) }
         if let difference = pair.absoluteDifference { details.append("abs \(Value(difference).text)") }
         if let difference = pair.relativeDifference { details.append("rel \(Value(difference).text)") }
         if let ulps = pair.ulps { details.append("\(ulps) ulps") }
         return "\(name) (\(side?.op.name ?? "?"), line \(side?.line ?? 0)): "
             + "\(pair.shownA.text) vs \(pair.shownB.text)" + (details.isEmpty ? "" : " (\(details.joined(separator: ", ")))")
+    }
+
+    /// `37 of 1600 elements differ, worst at [2, 5]`, or how the shape changed.
+    static func describe(_ tensor: TensorDifference) -> String {
+        func shown(_ shape: Shape?) -> String { shape.map(\.description) ?? "a scalar" }
+        if tensor.shapeChanged { return "shape \(shown(tensor.shapeA)) -> \(shown(tensor.shapeB))" }
+        guard tensor.elementsKept else { return "\(shown(tensor.shapeA)), elements not kept (--capture stats)" }
+        var text = "\(tensor.differing) of \(tensor.compared) elements differ"
+        if let index = tensor.worstIndex { text += ", worst at \(Shape(index))" }
+        return text
     }
 
     // MARK: Nodes (table and CSV)
@@ -94,6 +106,12 @@ struct DiffReport {
 
     private static func change(_ node: NodeDifference) -> String? {
         var parts: [String] = []
+        if let tensor = node.value.tensor, tensor.shapeChanged || tensor.differing > 0 || !tensor.elementsKept {
+            parts.append("value: " + describe(tensor))
+        }
+        if let tensor = node.grad.tensor, tensor.shapeChanged || tensor.differing > 0 {
+            parts.append("grad: " + describe(tensor))
+        }
         if node.changes.contains(.op), let a = node.a, let b = node.b { parts.append("op \(a.op.name) -> \(b.op.name)") }
         if node.changes.contains(.inputs) { parts.append("inputs rewired") }
         return parts.isEmpty ? nil : parts.joined(separator: "; ")
@@ -135,6 +153,16 @@ struct DiffReport {
             ("line_a", node.a.map { .int($0.line) } ?? .null), ("line_b", node.b.map { .int($0.line) } ?? .null),
             ("a", pair.shownA), ("b", pair.shownB),
             ("abs_diff", Value(pair.absoluteDifference)), ("rel_diff", Value(pair.relativeDifference)), ("ulps", ulps(pair.ulps)),
+            ("tensor", pair.tensor.map(tensorJSON) ?? .null),
+        ])
+    }
+
+    private static func tensorJSON(_ t: TensorDifference) -> Value {
+        func dims(_ shape: Shape?) -> Value { shape.map { .array($0.dims.map { .int(Int64($0)) }) } ?? .null }
+        return .object([
+            ("shape_a", dims(t.shapeA)), ("shape_b", dims(t.shapeB)), ("compared", .int(Int64(t.compared))),
+            ("differing", .int(Int64(t.differing))), ("worst", t.worstIndex.map { .array($0.map { .int(Int64($0)) }) } ?? .null),
+            ("elements_kept", .bool(t.elementsKept)),
         ])
     }
 }
