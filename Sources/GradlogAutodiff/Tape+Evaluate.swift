@@ -41,8 +41,8 @@ extension Tape {
     func backpropagate(_ i: Int, first: (Bool, Bool), into gradients: inout Gradients) {
         let op = ops[i]
         let a = input0[i], b = input1[i]
-        let needA = a != Self.noInput && requiresGrad[Int(a)]
-        let needB = b != Self.noInput && requiresGrad[Int(b)]
+        let needA = a != Self.noInput && requiresGrad(a)
+        let needB = b != Self.noInput && requiresGrad(b)
         let output = range(NodeID(i)), ra = range(a)
         let rb = b == Self.noInput ? 0..<0 : range(b)
         let sa = shape(a), sb = b == Self.noInput ? Shape.scalar : shape(b), so = shape(NodeID(i))

@@ -43,7 +43,7 @@ extension Tape {
             guard sb.dims == [sa.dims[0]] else {
                 throw ShapeError("cross_entropy: labels must have shape [\(sa.dims[0])] (one class index per row of logits \(sa)), got \(sb)")
             }
-            guard !requiresGrad[Int(b)] else {
+            guard !requiresGrad(b) else {
                 throw ShapeError("cross_entropy: the labels are class indices and are not differentiated; declare them with 'data', not 'input'")
             }
             return (.scalar, nil)

@@ -29,12 +29,22 @@ public struct Tape: Sendable {
     public internal(set) var derivative0: [Double] = []
     /// d(node)/d(input 1), element by element, for binary elementwise ops; NaN elsewhere.
     public internal(set) var derivative1: [Double] = []
-    /// Whether backward forms the node's adjoint: false for data leaves and every node computed
-    /// from data and constants only (`pixels / 16`), as PyTorch's `requires_grad`. Constants and
-    /// nodes of constants only keep their adjoints, as in micrograd.
-    public internal(set) var requiresGrad: [Bool] = []
-    /// Whether a node is a constant or computed from constants only.
-    var constantOnly: [Bool] = []
+    /// Per node, where it stands for the backward pass (one byte, so that a scalar node costs
+    /// as little as it can): see `Gradient`.
+    var gradient: [Gradient] = []
+
+    /// Whether a node's adjoint is formed: not for data leaves and nodes computed from data and
+    /// constants only (`pixels / 16`), as PyTorch's `requires_grad`; constants and nodes of
+    /// constants only keep their adjoints, as in micrograd. An input-dependent operand makes a
+    /// node need a gradient.
+    enum Gradient: UInt8 {
+        case none
+        case fromInput
+        case constant
+    }
+
+    /// Whether backward forms node `id`'s adjoint (see `Gradient`).
+    public func requiresGrad(_ id: NodeID) -> Bool { gradient[Int(id)] != .none }
     /// The axis an op works along (sum, mean, softmax, log_softmax, logsumexp); absent for
     /// ops over every element.
     public internal(set) var axes: [NodeID: Int] = [:]
@@ -52,8 +62,7 @@ public struct Tape: Sendable {
         values.reserveCapacity(n)
         derivative0.reserveCapacity(n)
         derivative1.reserveCapacity(n)
-        requiresGrad.reserveCapacity(n)
-        constantOnly.reserveCapacity(n)
+        gradient.reserveCapacity(n)
     }
 
     // MARK: - Reading
@@ -79,7 +88,7 @@ public struct Tape: Sendable {
     /// Appends a scalar input, constant or data leaf.
     public mutating func appendLeaf(_ op: Op, value: Double) -> NodeID {
         precondition(op.arity == 0, "\(op.name) is not a leaf op")
-        let id = appendNode(op, Self.noInput, Self.noInput, shapeID: 0, requiresGrad: op != .data, constantOnly: op == .const)
+        let id = appendNode(op, Self.noInput, Self.noInput, shapeID: 0, gradient: Self.leafGradient(op))
         values.append(value)
         derivative0.append(.nan)
         derivative1.append(.nan)
@@ -91,8 +100,7 @@ public struct Tape: Sendable {
     public mutating func appendLeaf(_ op: Op, shape: Shape, elements: [Double]) -> NodeID {
         precondition(op.arity == 0, "\(op.name) is not a leaf op")
         precondition(shape.count == elements.count, "\(elements.count) elements for shape \(shape)")
-        let id = appendNode(
-            op, Self.noInput, Self.noInput, shapeID: shapeID(shape), requiresGrad: op != .data, constantOnly: op == .const)
+        let id = appendNode(op, Self.noInput, Self.noInput, shapeID: shapeID(shape), gradient: Self.leafGradient(op))
         values.append(contentsOf: elements)
         derivative0.append(contentsOf: repeatElement(.nan, count: elements.count))
         derivative1.append(contentsOf: repeatElement(.nan, count: elements.count))
@@ -109,15 +117,13 @@ public struct Tape: Sendable {
     ) throws(ShapeError) -> NodeID {
         precondition(op.arity == (b == Self.noInput ? 1 : 2), "\(op.name) takes \(op.arity) inputs")
         precondition(a >= 0 && Int(a) < count && Int(b) < count, "inputs must precede the node")
-        // An input-dependent operand makes the node need a gradient; data with constants does not.
-        let constant = constantOnly[Int(a)] && (b == Self.noInput || constantOnly[Int(b)])
-        let fromInput = (requiresGrad[Int(a)] && !constantOnly[Int(a)])
-            || (b != Self.noInput && requiresGrad[Int(b)] && !constantOnly[Int(b)])
-        let requires = fromInput || constant
+        let ga = gradient[Int(a)], gb = b == Self.noInput ? Gradient.constant : gradient[Int(b)]
+        let g: Gradient = ga == .fromInput || gb == .fromInput ? .fromInput
+            : ga == .constant && gb == .constant ? .constant : .none
         // The common scalar case first: today's speed for scalar programs.
         if op.kind == .elementwise && isScalar(a) && (b == Self.noInput || isScalar(b)) {
             let r = op.evaluate(scalar(a), b == Self.noInput ? .nan : scalar(b))
-            let id = appendNode(op, a, b, shapeID: 0, requiresGrad: requires, constantOnly: constant)
+            let id = appendNode(op, a, b, shapeID: 0, gradient: g)
             values.append(r.value)
             derivative0.append(r.d0)
             derivative1.append(r.d1)
@@ -126,7 +132,7 @@ public struct Tape: Sendable {
         let (outputShape, resolvedAxis) = try inferShape(op, a, b, axis: axis, target: target)
         if op == .crossEntropy { try checkLabels(logits: a, labels: b) }
         let n = outputShape.count
-        let id = appendNode(op, a, b, shapeID: shapeID(outputShape), requiresGrad: requires, constantOnly: constant)
+        let id = appendNode(op, a, b, shapeID: shapeID(outputShape), gradient: g)
         values.append(contentsOf: repeatElement(0, count: n))
         derivative0.append(contentsOf: repeatElement(.nan, count: n))
         derivative1.append(contentsOf: repeatElement(.nan, count: n))
@@ -138,7 +144,7 @@ public struct Tape: Sendable {
     /// Appends a node's description; its elements start at the end of the arenas, and the
     /// caller appends them next.
     private mutating func appendNode(
-        _ op: Op, _ a: NodeID, _ b: NodeID, shapeID: Int32, requiresGrad requires: Bool, constantOnly constant: Bool
+        _ op: Op, _ a: NodeID, _ b: NodeID, shapeID: Int32, gradient g: Gradient
     ) -> NodeID {
         let id = NodeID(truncatingIfNeeded: count)
         precondition(Int(id) == count, "a tape holds at most \(NodeID.max) nodes")
@@ -147,9 +153,12 @@ public struct Tape: Sendable {
         input1.append(b)
         shapeIDs.append(shapeID)
         valueStart.append(values.count)
-        requiresGrad.append(requires)
-        constantOnly.append(constant)
+        gradient.append(g)
         return id
+    }
+
+    private static func leafGradient(_ op: Op) -> Gradient {
+        op == .input ? .fromInput : op == .const ? .constant : .none
     }
 
     private mutating func shapeID(_ shape: Shape) -> Int32 {
@@ -215,12 +224,12 @@ public struct Tape: Sendable {
         var reaches = [Bool](repeating: false, count: Int(output) + 1)
         gradients.adjoints[valueStart[Int(output)]] = 1
         reaches[Int(output)] = true
-        for i in stride(from: Int(output), through: 0, by: -1) where reaches[i] && requiresGrad[i] {
+        for i in stride(from: Int(output), through: 0, by: -1) where reaches[i] && gradient[i] != .none {
             let a = input0[i], b = input1[i]
             if a == Self.noInput { continue }  // a leaf: nothing to pass on
             // As PyTorch accumulates gradients, an input's first contribution is its adjoint and
             // later ones are added: a lone -0.0 contribution keeps its sign.
-            let needA = requiresGrad[Int(a)], needB = b != Self.noInput && requiresGrad[Int(b)]
+            let needA = gradient[Int(a)] != .none, needB = b != Self.noInput && gradient[Int(b)] != .none
             let firstA = needA && !reaches[Int(a)]
             if needA { reaches[Int(a)] = true }
             let firstB = needB && !reaches[Int(b)]
@@ -275,7 +284,7 @@ public struct Gradients: Sendable, Equatable {
     public func contribution(_ id: NodeID, slot: Int, in tape: Tape) -> ArraySlice<Double>? {
         guard let start = contributionStart[id] else { return nil }
         let input = slot == 0 ? tape.input0[Int(id)] : tape.input1[Int(id)]
-        guard input != Tape.noInput, tape.requiresGrad[Int(input)] else { return nil }
+        guard input != Tape.noInput, tape.requiresGrad(input) else { return nil }
         let offset = slot == 0 ? start : start + tape.elementCount(tape.input0[Int(id)])
         return contributions[offset..<offset + tape.elementCount(input)]
     }

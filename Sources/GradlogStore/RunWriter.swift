@@ -141,7 +141,7 @@ final class RunWriter {
                 } else {
                     try bind(insert, 3, keepsTensors ? tape.elements(id) : nil, tensor: true)
                 }
-                if !tape.requiresGrad[i] {
+                if !tape.requiresGrad(NodeID(i)) {
                     try insert.bindNull(4)
                 } else if isScalar {
                     try insert.bind(4, float: gradients.scalar(id))
@@ -205,7 +205,7 @@ final class RunWriter {
     private func writeTensorNode(_ id: NodeID, _ tape: Tape, _ gradients: Gradients, runID: Int64) throws {
         let shape = tape.shape(id)
         let value = TensorStatistics(tape.elements(id))
-        let grad = tape.requiresGrad[Int(id)] ? TensorStatistics(gradients.adjoint(id, in: tape)) : nil
+        let grad = tape.requiresGrad(id) ? TensorStatistics(gradients.adjoint(id, in: tape)) : nil
         let s = insertTensorNode
         try s.bind(1, runID)
         try s.bind(2, Int64(id))

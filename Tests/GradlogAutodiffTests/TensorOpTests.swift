@@ -131,11 +131,11 @@ import Testing
     /// broadcast axes) or of the stored contribution equals its adjoint.
     private func expectChainRule(_ tape: Tape, _ gradients: Gradients) throws {
         var sums = [Double](repeating: 0, count: tape.values.count)
-        for node in 0..<tape.count where tape.ops[node].arity > 0 && tape.requiresGrad[node] {
+        for node in 0..<tape.count where tape.ops[node].arity > 0 && tape.requiresGrad(NodeID(node)) {
             let id = NodeID(node)
             for slot in 0..<tape.ops[node].arity {
                 let input = slot == 0 ? tape.input0[node] : tape.input1[node]
-                guard tape.requiresGrad[Int(input)] else { continue }
+                guard tape.requiresGrad(input) else { continue }
                 let target = tape.range(input)
                 if let contribution = gradients.contribution(id, slot: slot, in: tape) {
                     for (k, v) in contribution.enumerated() { sums[target.lowerBound + k] += v }
@@ -147,7 +147,7 @@ import Testing
                 }
             }
         }
-        for node in 0..<tape.count where tape.requiresGrad[node] && tape.ops[node] == .input {
+        for node in 0..<tape.count where tape.requiresGrad(NodeID(node)) && tape.ops[node] == .input {
             for k in tape.range(NodeID(node)) {
                 #expect(sums[k] == gradients.adjoints[k], "node \(node): contributions \(sums[k]) vs adjoint \(gradients.adjoints[k])")
             }

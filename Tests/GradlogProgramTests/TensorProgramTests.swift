@@ -23,7 +23,7 @@ import Testing
         #expect(Array(c.tape.elements(2)) == [1, 1])
         #expect(c.tape.elements(3).allSatisfy { $0 >= -1 && $0 < 1 })
         #expect(c.inputs.map(\.name) == ["a", "b", "d", "e", "f"], "data leaves are not inputs")
-        #expect(!c.tape.requiresGrad[2])
+        #expect(!c.tape.requiresGrad(NodeID(2)))
     }
 
     /// xoshiro256** seeded through splitmix64, as published by Blackman and Vigna; the expected
