@@ -12,6 +12,8 @@ extension Tape {
             guard let shape = Shape.broadcast(sa, sb) else {
                 throw ShapeError("\(op.name): shapes \(sa) and \(sb) do not broadcast (trailing dimensions must be equal or 1)")
             }
+            // Each side is within the limit; their broadcast may not be (its product could even overflow).
+            if let problem = Shape.problem(with: shape.dims) { throw ShapeError("\(op.name): \(problem)") }
             return (shape, nil)
         case .matmul:
             guard sa.rank >= 1, sb.rank >= 1, sa.rank <= 2, sb.rank <= 2 else {

@@ -49,9 +49,27 @@ public struct Tape: Sendable {
     /// ops over every element.
     public internal(set) var axes: [NodeID: Int] = [:]
 
+    /// The most elements one tensor may hold (a node whose shape is larger is refused).
+    public var maximumElements = Shape.maximumCount
+    /// The most elements all nodes together may hold: a program that would need more memory
+    /// (values and local derivatives take 24 bytes an element) is refused, not left to run out.
+    public var maximumTotalElements = Tape.defaultMaximumTotalElements
+    public static let defaultMaximumTotalElements = 250_000_000
+
     public init() {}
 
     public var count: Int { ops.count }
+
+    /// Why `count` more elements cannot be added, or nil when they can.
+    public func problemAdding(_ count: Int) -> String? {
+        if count > maximumElements {
+            return "a tensor of \(count) elements is larger than the \(maximumElements) elements one tensor may hold"
+        }
+        if values.count + count > maximumTotalElements {
+            return "the program's tensors would hold more than \(maximumTotalElements) elements in all, the most one run may hold"
+        }
+        return nil
+    }
 
     public mutating func reserveCapacity(_ n: Int) {
         ops.reserveCapacity(n)
@@ -132,6 +150,7 @@ public struct Tape: Sendable {
         let (outputShape, resolvedAxis) = try inferShape(op, a, b, axis: axis, target: target)
         if op == .crossEntropy { try checkLabels(logits: a, labels: b) }
         let n = outputShape.count
+        if let problem = problemAdding(n) { throw ShapeError("\(op.name) gives shape \(outputShape): \(problem)") }
         let id = appendNode(op, a, b, shapeID: shapeID(outputShape), gradient: g)
         values.append(contentsOf: repeatElement(0, count: n))
         derivative0.append(contentsOf: repeatElement(.nan, count: n))

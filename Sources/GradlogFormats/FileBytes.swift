@@ -3,9 +3,11 @@ import Glibc
 /// Whole-file reads and writes through the C library, with the errors a person can act on
 /// (missing file, a directory, no permission, too large) as `FormatError`s.
 enum FileBytes {
-    /// The file's bytes; refuses directories and files over `limit` bytes.
+    /// The file's bytes; refuses directories, anything else that is not a regular file (a FIFO
+    /// would block, /dev/zero never ends) and files over `limit` bytes.
     static func read(path: String, limit: Int = FormatLimits.maxFileBytes) throws(FormatError) -> [UInt8] {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        // O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused below.
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard descriptor >= 0 else { throw FormatError(file: path, message: "cannot open: \(lastErrorText())") }
         defer { close(descriptor) }
         var info = stat()
@@ -15,9 +17,12 @@ enum FileBytes {
         if (info.st_mode & S_IFMT) == S_IFDIR {
             throw FormatError(file: path, message: "is a directory, not a file")
         }
+        guard (info.st_mode & S_IFMT) == S_IFREG else {
+            throw FormatError(file: path, message: "is not a regular file (a FIFO, a device or a socket); gradlog reads data from files")
+        }
         if Int(info.st_size) > limit { throw tooLarge(path, Int(info.st_size), limit) }
 
-        // Read to the end rather than trusting st_size: pipes report 0, files can grow.
+        // Read to the end rather than trusting st_size: files can grow while being read.
         var bytes: [UInt8] = []
         bytes.reserveCapacity(max(Int(info.st_size), 0) + 1)
         var chunk = [UInt8](repeating: 0, count: 1 << 16)

@@ -9,7 +9,12 @@ import GradlogProgram
 public func fuzzParser(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     do {
         let source = try SourceText.decode(Array(UnsafeBufferPointer(start: data, count: size)), file: "fuzz.grad")
-        let program = try Program(source: source, file: "fuzz.grad")
+        // No files, and small tensors: the fuzzer explores the language, not the disk or the memory.
+        var initializers = Initializers(seed: 1)
+        initializers.readsFiles = false
+        initializers.maximumElements = 4096
+        initializers.maximumTotalElements = 1 << 16
+        let program = try Program(source: source, file: "fuzz.grad", initializers: initializers)
         let computation = program.computation
         let gradients = computation.backward()
         precondition(gradients.adjoints.count == computation.tape.values.count)

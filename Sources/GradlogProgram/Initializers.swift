@@ -28,6 +28,11 @@ public struct Initializers {
     public var random: RandomSource
     /// The folder relative paths are resolved against ("" for the current folder).
     public var folder: String
+    /// False to refuse `csv(...)` and `load(...)` (the fuzzer reads no files).
+    public var readsFiles = true
+    /// The most elements one tensor, and all of them together, may hold.
+    public var maximumElements = Shape.maximumCount
+    public var maximumTotalElements = Tape.defaultMaximumTotalElements
 
     public init(seed: UInt64 = RandomSource.defaultSeed, folder: String = "") {
         random = RandomSource(seed: seed)
@@ -45,11 +50,13 @@ public struct Initializers {
     }
 
     func csv(_ path: String, columns: [String]) throws(InitializerError) -> (Shape, [Double]) {
-        try DataFiles.csv(resolve(path), columns: columns)
+        guard readsFiles else { throw InitializerError("this program may not read files (csv \(path))") }
+        return try DataFiles.csv(resolve(path), columns: columns)
     }
 
     func safetensors(_ path: String, key: String) throws(InitializerError) -> (Shape, [Double]) {
-        try DataFiles.safetensors(resolve(path), key: key)
+        guard readsFiles else { throw InitializerError("this program may not read files (load \(path))") }
+        return try DataFiles.safetensors(resolve(path), key: key)
     }
 }
 
@@ -61,10 +68,13 @@ public struct Initializers {
 /// elements in row-major order.
 public struct RandomSource: Sendable {
     public static let defaultSeed: UInt64 = 0
+    /// The seed the generator started from.
+    public let seed: UInt64
     private var state: (UInt64, UInt64, UInt64, UInt64)
     private var spareNormal: Double?
 
     public init(seed: UInt64) {
+        self.seed = seed
         var x = seed
         func splitmix() -> UInt64 {
             x &+= 0x9E37_79B9_7F4A_7C15

@@ -35,7 +35,8 @@ struct Parser {
         self.file = file
         self.initializers = initializers
         self.token = Token(kind: .end, start: 0, end: 0, line: 1)
-        self.builder = ProgramBuilder(source: source)
+        self.builder = ProgramBuilder(
+            source: source, maximumElements: initializers.maximumElements, maximumTotalElements: initializers.maximumTotalElements)
         try advance()
     }
 
@@ -169,7 +170,8 @@ struct Parser {
             return builder.constant(number(start))
         case .lbracket:
             let (shape, elements) = try parseLiteral()
-            return builder.constant(shape: shape, elements: elements)
+            if let problem = builder.constant(shape: shape, elements: elements) { throw error(at: start, problem) }
+            return builder.last
         case .lparen:
             try advance()
             let inner = try parseExpression()
@@ -383,7 +385,12 @@ struct Parser {
         let start = token
         let dims = try parseIntegerList(what)
         if let problem = Shape.problem(with: dims) { throw error(at: start, "\(what): \(problem)") }
-        return Shape(dims)
+        let shape = Shape(dims)
+        // Checked before anything is allocated: zeros([100000, 1000]) under a smaller limit.
+        if shape.count > initializers.maximumElements {
+            throw error(at: start, "\(what): \(shape) holds more than \(initializers.maximumElements) elements, the most one tensor may hold")
+        }
+        return shape
     }
 
     private mutating func parseString(_ what: String) throws(ProgramError) -> String {

@@ -28,8 +28,13 @@ public struct Program: Sendable {
     public init(
         source: String, file: String = "<program>", seed: UInt64 = RandomSource.defaultSeed, folder: String? = nil
     ) throws(ProgramError) {
+        try self.init(source: source, file: file, initializers: Initializers(seed: seed, folder: folder ?? Initializers.folder(of: file)))
+    }
+
+    /// Parses `source` with leaves drawn from `initializers` (its seed, folder and limits).
+    public init(source: String, file: String = "<program>", initializers: Initializers) throws(ProgramError) {
+        let seed = initializers.random.seed
         var text = source
-        let initializers = Initializers(seed: seed, folder: folder ?? Initializers.folder(of: file))
         // Parse straight from the string's UTF-8 storage: no copy of a large program.
         let parsed = text.withUTF8 { bytes in
             Result { () throws(ProgramError) in

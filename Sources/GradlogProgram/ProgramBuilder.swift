@@ -18,8 +18,10 @@ struct ProgramBuilder {
     /// The line of the statement being parsed; every node appended gets it.
     var line: Int32 = 0
 
-    init(source: UnsafeBufferPointer<UInt8>) {
+    init(source: UnsafeBufferPointer<UInt8>, maximumElements: Int, maximumTotalElements: Int) {
         self.source = source
+        tape.maximumElements = maximumElements
+        tape.maximumTotalElements = maximumTotalElements
         // One node a line is the common case for large (generated) programs.
         let estimate = source.count / 16
         self.bindings = NameTable(source: source)
@@ -46,6 +48,7 @@ struct ProgramBuilder {
         let text = text(name)
         if leafNames.contains(text) { return "\(op == .input ? "input" : "data") '\(text)' is declared twice" }
         if bindings.lookup(name) != nil { return "'\(text)' is already defined above; \(op.name == "data" ? "data" : "an input") needs a new name" }
+        if let problem = tape.problemAdding(elements.count) { return "\(op == .input ? "input" : "data") '\(text)': \(problem)" }
         statementCount += 1
         self.line = line
         let node: NodeID
@@ -88,9 +91,14 @@ struct ProgramBuilder {
         append(tape.appendLeaf(.const, value: value))
     }
 
-    mutating func constant(shape: Shape, elements: [Double]) -> NodeID {
-        append(tape.appendLeaf(.const, shape: shape, elements: elements))
+    mutating func constant(shape: Shape, elements: [Double]) -> String? {
+        if let problem = tape.problemAdding(elements.count) { return problem }
+        _ = append(tape.appendLeaf(.const, shape: shape, elements: elements))
+        return nil
     }
+
+    /// The node appended last.
+    var last: NodeID { NodeID(tape.count - 1) }
 
     mutating func apply(
         _ op: Op, _ a: NodeID, _ b: NodeID = Tape.noInput, axis: Int? = nil, shape: [Int]? = nil

@@ -109,6 +109,7 @@ import Testing
         .init(source: "f = zeros([2])", line: 1, column: 5, fragment: "zeros(...) makes the value of a leaf"),
         .init(source: "input a = \"file\n", line: 1, column: 11, fragment: "this string has no closing"),
         .init(source: "input a = uniform(0, 1)\n", line: 1, column: 23, fragment: "expected ',' and the shape in uniform(LOW, HIGH, [d0, d1, ...])"),
+        .init(source: "input a = ones([20000, 1])\ninput b = ones([1, 20000])\nf = sum(a + b)", line: 3, column: 11, fragment: "add: [20000, 20000] holds more than 100000000 elements"),
     ]
 
     @Test(arguments: bad)
@@ -120,6 +121,25 @@ import Testing
             #expect(error.line == bad.line)
             #expect(error.column == bad.column)
             #expect(error.message.contains(bad.fragment), "\(error.message)")
+        }
+    }
+
+    @Test func limitsOnElementsAreKept() {
+        var initializers = Initializers()
+        initializers.maximumElements = 10
+        initializers.maximumTotalElements = 25
+        initializers.readsFiles = false
+        for (source, fragment) in [
+            ("input a = zeros([11])\nf = sum(a)", "holds more than 10 elements"),
+            ("input a = zeros([10])\ninput b = zeros([10])\nc = a + b\nf = sum(c)", "more than 25 elements in all"),
+            ("data a = csv(\"x.csv\")\nf = sum(a)", "may not read files"),
+        ] {
+            #expect(throws: ProgramError.self) { try Program(source: source, initializers: initializers) }
+            do {
+                _ = try Program(source: source, initializers: initializers)
+            } catch {
+                #expect(error.message.contains(fragment), "\(error.message)")
+            }
         }
     }
 
