@@ -57,7 +57,9 @@ public struct Program: Sendable {
         if !values.isEmpty {
             let unknown = result.setInputs(values)
             guard unknown.isEmpty else {
-                throw UnknownInputs(names: unknown, inputs: computation.inputs.map(\.name))
+                let tensors = computation.inputs.filter { !computation.tape.isScalar($0.node) }.map(\.name)
+                throw UnknownInputs(
+                    names: unknown, inputs: computation.inputs.map(\.name).filter { !tensors.contains($0) }, tensorInputs: tensors)
             }
         }
         return result
@@ -67,9 +69,15 @@ public struct Program: Sendable {
 /// `--set` named something that is not an input of the program.
 public struct UnknownInputs: Error, Equatable, Sendable, CustomStringConvertible {
     public var names: [String]
+    /// The scalar inputs, which --set can set.
     public var inputs: [String]
+    /// Tensor inputs, which take their values from the program (a literal, a file, a seed).
+    public var tensorInputs: [String] = []
 
     public var description: String {
+        if let tensor = names.first(where: tensorInputs.contains) {
+            return "'\(tensor)' is a tensor input; --set sets scalar inputs only (change a tensor's value in the program, its file or --seed)"
+        }
         let list = names.map { "'\($0)'" }.joined(separator: ", ")
         let known = inputs.isEmpty ? "the program has no inputs" : "its inputs are \(inputs.joined(separator: ", "))"
         return "\(list) \(names.count == 1 ? "is not an input" : "are not inputs") of the program; \(known)"

@@ -144,13 +144,21 @@ final class RunWriter {
                 if !tape.requiresGrad(NodeID(i)) {
                     try insert.bindNull(4)
                 } else if isScalar {
-                    try insert.bind(4, float: gradients.scalar(id))
+                    try insert.bind(4, float: gradients.adjoints[tape.valueStart[i]])
                 } else {
                     try bind(insert, 4, keepsTensors ? gradients.adjoint(id, in: tape) : nil, tensor: true)
                 }
-                for slot in 0..<2 {
-                    let kept = capture == .full ? stored(slot, of: id, tape, gradients) : nil
-                    try bind(insert, Int32(5 + slot), kept?.elements, tensor: kept?.isTensor ?? false)
+                if isScalar && op.kind != .contribution {
+                    // The scalar path, as before tensors: the derivatives straight from the arena.
+                    let stores = capture == .full && op.fixedLocalDerivatives == nil
+                    let start = tape.valueStart[i]
+                    if stores && op.arity >= 1 { try insert.bind(5, float: tape.derivative0[start]) } else { try insert.bindNull(5) }
+                    if stores && op.arity == 2 { try insert.bind(6, float: tape.derivative1[start]) } else { try insert.bindNull(6) }
+                } else {
+                    for slot in 0..<2 {
+                        let kept = capture == .full ? stored(slot, of: id, tape, gradients) : nil
+                        try bind(insert, Int32(5 + slot), kept?.elements, tensor: kept?.isTensor ?? false)
+                    }
                 }
                 if withStructure {
                     if let name = range(i) {

@@ -76,6 +76,17 @@ import Testing
         #expect(c.tape.scalar(NodeID(acc)) == (3 + 1 + 1 + 1 + 2) / 4.0)
     }
 
+    @Test func setRefusesATensorInputByName() throws {
+        let program = try Program(source: "input w = [1, 2]\ninput s = 3\nf = sum(w) * s")
+        #expect(throws: UnknownInputs.self) { _ = try program.computation(setting: ["w": 1]) }
+        do {
+            _ = try program.computation(setting: ["w": 1])
+        } catch {
+            #expect(error.description.hasPrefix("'w' is a tensor input; --set sets scalar inputs only"))
+        }
+        #expect(try program.computation(setting: ["s": 2]).tape.scalar(program.computation.output) == 6)
+    }
+
     @Test func anAliasIsANodeThatBearsTheName() throws {
         let program = try Program(source: "input x = 3\ny = x * 2\nloss = y\noutput loss")
         let c = program.computation
