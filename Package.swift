@@ -41,7 +41,7 @@ let package = Package(
         // migrations/ and queries/ at the top level are compiled in by the EmbedSQL plugin.
         .target(
             name: "GradlogStore",
-            dependencies: ["CSQLite", "CZlib", "GradlogAutodiff", "GradlogProgram"],
+            dependencies: ["CSQLite", "CZlib", "GradlogAutodiff", "GradlogProgram", "GradlogFormats"],
             plugins: ["EmbedSQL"]
         ),
         .executableTarget(

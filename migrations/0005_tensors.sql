@@ -30,7 +30,8 @@ INSERT INTO op (code, name, arity, fixed_d0, fixed_d1) VALUES
     (33, 'lt', 2, 0.0, 0.0),
     (34, 'ge', 2, 0.0, 0.0),
     (35, 'le', 2, 0.0, 0.0),
-    (36, 'eq', 2, 0.0, 0.0);
+    (36, 'eq', 2, 0.0, 0.0),
+    (37, 'external', 0, NULL, NULL);  -- a tensor imported from another framework (gradlog import)
 
 -- What run_node.d0/d1 hold for a node of this op: 'local_grad' or 'contribution' (see above).
 ALTER TABLE op ADD COLUMN stores TEXT NOT NULL DEFAULT 'local_grad';

@@ -55,6 +55,9 @@ public enum Op: UInt8, CaseIterable, Sendable {
     case greaterEqual = 34
     case lessEqual = 35
     case equal = 36
+    /// A tensor captured elsewhere and imported (`gradlog import`): a leaf with no edges, its
+    /// value and adjoint as recorded by the other framework.
+    case external = 37
 
     /// The name shown to people and stored in the `op` table.
     public var name: String {
@@ -96,6 +99,7 @@ public enum Op: UInt8, CaseIterable, Sendable {
         case .greaterEqual: "ge"
         case .lessEqual: "le"
         case .equal: "eq"
+        case .external: "external"
         }
     }
 
@@ -114,7 +118,7 @@ public enum Op: UInt8, CaseIterable, Sendable {
 
     public var kind: Kind {
         switch self {
-        case .input, .const, .data: .leaf
+        case .input, .const, .data, .external: .leaf
         case .matmul, .sum, .mean, .transpose, .reshape, .softmax, .logSoftmax, .logsumexp, .crossEntropy: .contribution
         default: .elementwise
         }
@@ -123,7 +127,7 @@ public enum Op: UInt8, CaseIterable, Sendable {
     /// Number of inputs: 0 for leaves, 1 for unary ops, 2 for binary ops.
     public var arity: Int {
         switch self {
-        case .input, .const, .data: 0
+        case .input, .const, .data, .external: 0
         case .neg, .exp, .log, .sqrt, .sin, .cos, .tan, .tanh, .sigmoid, .relu, .abs, .identity: 1
         case .sum, .mean, .transpose, .reshape, .softmax, .logSoftmax, .logsumexp: 1
         case .add, .sub, .mul, .div, .pow, .powc, .max, .min, .matmul, .crossEntropy: 2
@@ -159,7 +163,7 @@ public enum Op: UInt8, CaseIterable, Sendable {
     /// TorchConventionTests, printed by scripts/torch_conventions.py, checks each op.
     public func evaluate(_ a: Double, _ b: Double) -> (value: Double, d0: Double, d1: Double) {
         switch self {
-        case .input, .const, .data:
+        case .input, .const, .data, .external:
             return (a, .nan, .nan)
         case .identity:
             return (a, 1, .nan)

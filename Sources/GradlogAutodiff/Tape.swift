@@ -103,10 +103,11 @@ public struct Tape: Sendable {
 
     // MARK: - Building
 
-    /// Appends a scalar input, constant or data leaf.
-    public mutating func appendLeaf(_ op: Op, value: Double) -> NodeID {
+    /// Appends a scalar input, constant or data leaf (`requiresGrad` as for tensor leaves).
+    public mutating func appendLeaf(_ op: Op, value: Double, requiresGrad: Bool? = nil) -> NodeID {
         precondition(op.arity == 0, "\(op.name) is not a leaf op")
-        let id = appendNode(op, Self.noInput, Self.noInput, shapeID: 0, gradient: Self.leafGradient(op))
+        let gradient = requiresGrad.map { $0 ? Gradient.fromInput : .none } ?? Self.leafGradient(op)
+        let id = appendNode(op, Self.noInput, Self.noInput, shapeID: 0, gradient: gradient)
         values.append(value)
         derivative0.append(.nan)
         derivative1.append(.nan)
@@ -114,11 +115,13 @@ public struct Tape: Sendable {
     }
 
     /// Appends a tensor leaf with its elements, row-major. The shape must be valid
-    /// (`Shape.problem(with:)` is nil) and hold `elements.count` elements.
-    public mutating func appendLeaf(_ op: Op, shape: Shape, elements: [Double]) -> NodeID {
+    /// (`Shape.problem(with:)` is nil) and hold `elements.count` elements. `requiresGrad`
+    /// overrides the op's rule (an imported tensor has an adjoint when one was captured).
+    public mutating func appendLeaf(_ op: Op, shape: Shape, elements: [Double], requiresGrad: Bool? = nil) -> NodeID {
         precondition(op.arity == 0, "\(op.name) is not a leaf op")
         precondition(shape.count == elements.count, "\(elements.count) elements for shape \(shape)")
-        let id = appendNode(op, Self.noInput, Self.noInput, shapeID: shapeID(shape), gradient: Self.leafGradient(op))
+        let gradient = requiresGrad.map { $0 ? Gradient.fromInput : .none } ?? Self.leafGradient(op)
+        let id = appendNode(op, Self.noInput, Self.noInput, shapeID: shapeID(shape), gradient: gradient)
         values.append(contentsOf: elements)
         derivative0.append(contentsOf: repeatElement(.nan, count: elements.count))
         derivative1.append(contentsOf: repeatElement(.nan, count: elements.count))
@@ -286,6 +289,13 @@ public struct Gradients: Sendable, Equatable {
 
     init(tape: Tape) {
         adjoints = [Double](repeating: 0, count: tape.values.count)
+        valueStart = tape.valueStart
+    }
+
+    /// Adjoints computed elsewhere (an imported trace), laid out like `tape.values`.
+    public init(tape: Tape, adjoints: [Double]) {
+        precondition(adjoints.count == tape.values.count, "one adjoint per element")
+        self.adjoints = adjoints
         valueStart = tape.valueStart
     }
 

@@ -84,7 +84,7 @@ extension GradLog {
     }
 
     /// Inside the writing transaction, so two writers cannot both take a name.
-    private func refuseTakenName(_ name: String) throws {
+    func refuseTakenName(_ name: String) throws {
         let statement = try database.prepare(StoreSQL.runIDsByName)
         try statement.bind(1, name)
         if try statement.step() { throw GradLogError.runNameTaken(name: name, id: statement.int(0)) }

@@ -13,8 +13,12 @@ import Foundation
 /// in memory before the file is truncated, so a failure can only come from the disk itself.
 enum OutputFile {
     static func write(_ text: String, to path: String?, database: String? = nil) throws {
+        try write(bytes: Array(text.utf8), to: path, database: database)
+    }
+
+    static func write(bytes: [UInt8], to path: String?, database: String? = nil) throws {
         guard let path, path != "-" else {
-            StandardOutput.shared.write(text)
+            StandardOutput.shared.write(bytes: bytes)
             return
         }
         guard !path.isEmpty else { throw CLIError("-o '': give a file name, or - for standard output") }
@@ -42,7 +46,7 @@ enum OutputFile {
         guard fstat(descriptor, &opened) == 0 else { throw CLIError("cannot write \(path): \(String(cString: strerror(errno)))") }
         try refuseUnlessWritableRegularFile(path, opened)
         guard ftruncate(descriptor, 0) == 0 else { throw CLIError("cannot write \(path): \(String(cString: strerror(errno)))") }
-        var bytes = Array(text.utf8)[...]
+        var bytes = bytes[...]
         while !bytes.isEmpty {
             let n = bytes.withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress, $0.count) }
             if n < 0 {

@@ -1,0 +1,111 @@
+import Foundation
+import GradlogFormats
+import Testing
+
+/// `export` and `import`: safetensors out and in, bit for bit, through the real CLI, read back
+/// by Python's own safetensors where it is installed.
+@Suite struct ExchangeTests {
+    static let pythonSafetensors: Bool = {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", "import numpy, safetensors"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return false }
+        process.waitUntilExit()
+        return process.terminationStatus == 0
+    }()
+
+    static let program = """
+        input w = [[0.5, -1], [2, 0.25]]
+        data x = [1, 3]
+        h = relu(x @ w)
+        h = h * 2
+        loss = sum(h) + 0
+        """
+
+    @Test func exportThenImportAgreesWithTheRun() throws {
+        let log = try RecordedLog()
+        try log.record(source: Self.program)
+        let file = log.dir.path("run.safetensors")
+        let exported = try log.run("export", ["1", "-o", file])
+        #expect(exported.status == 0, "\(exported.stderr)")
+        let read = try SafeTensorsFile.read(path: file)
+        #expect(read.tensors.map(\.name) == ["w", "w.grad", "x", "h@1", "h@1.grad", "h", "h.grad", "loss", "loss.grad"])
+        #expect(read.metadata.contains { $0.key == "gradlog.inputs" && $0.value == "w" })
+        let w = try read.values("w.grad")
+        #expect(w.shape == [2, 2] && w.values == [1 * 2, 0, 3 * 2, 0], "d(sum(2 relu(x @ w)))/dw where x @ w = [6.5, -0.25]")
+        let imported = try log.run("import", [file, "--name", "back"])
+        #expect(imported.status == 0, "\(imported.stderr)")
+        let diff = try log.run("diff", ["1", "back"])
+        #expect(diff.status == 0, "\(diff.stdout)")
+        let dtype = try log.rows(["SELECT value FROM tags WHERE run_id = 2 AND key = 'import.dtype'"])
+        #expect(dtype.first?["value"] as? String == "F64")
+    }
+
+    /// Python's safetensors reads what gradlog wrote, bit for bit, NaN payloads and -0.0 too.
+    @Test(.enabled(if: pythonSafetensors, "needs python3 with numpy and safetensors"))
+    func pythonReadsTheExportBitForBit() throws {
+        let log = try RecordedLog()
+        try log.record(source: "input a = [0.1, -0.0, 5e-324, 1e308]\nb = a * 3\nloss = sum(log(b))\n")
+        let file = log.dir.path("run.safetensors")
+        #expect(try log.run("export", ["1", "-o", file]).status == 0)
+        let hex = try SQLiteShell.run(log.db, "SELECT hex(value) || ':' || hex(grad) FROM nodes WHERE run_id = 1 AND name = 'b'")
+        let script = """
+            import sys
+            from safetensors.numpy import load_file
+            d = load_file(sys.argv[1])
+            print(d['b'].astype('<f8').tobytes().hex().upper() + ':' + d['b.grad'].astype('<f8').tobytes().hex().upper())
+            """
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", script, file]
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(text.trimmingCharacters(in: .whitespacesAndNewlines) == hex)
+        #expect(hex.hasPrefix("343333333333D33F0000000000000080"), "0.1 * 3 = 0.30000000000000004 then -0.0, little-endian: \(hex)")
+    }
+
+    @Test func aFloat32TraceIsWidenedExactlyAndKeepsItsDtype() throws {
+        let log = try RecordedLog()
+        let file = log.dir.path("f32.safetensors")
+        let values: [Double] = [0.1, -2.5, 3.4028234663852886e38]
+        try SafeTensorsFile.write([(name: "fc1", shape: [3], values: values, dtype: .f32),
+                                   (name: "fc1.grad", shape: [3], values: [1, 2, 3], dtype: .f32)], to: file)
+        #expect(try log.run("import", [file]).status == 0)
+        let hex = try SQLiteShell.run(log.db, "SELECT hex(value) FROM nodes WHERE run_id = 1 AND name = 'fc1'")
+        #expect(TensorRunTests.doubles(hex: hex) == values.map { Double(Float($0)) })
+        let dtype = try log.rows(["SELECT value FROM tags WHERE run_id = 1 AND key = 'import.dtype'"])
+        #expect(dtype.first?["value"] as? String == "F32")
+    }
+
+    @Test(arguments: [
+        ("not safetensors at all", "cannot import"),
+        ("", "cannot import"),
+    ])
+    func aBadFileIsRefusedAndNothingWritten(_ content: String, _ message: String) throws {
+        let log = try RecordedLog()
+        let file = try log.dir.write("bad.safetensors", content)
+        let result = try log.run("import", [file])
+        #expect(result.status == 2 && result.stderr.contains(message), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: log.db))
+    }
+
+    @Test func anOrphanGradientIsRefused() throws {
+        let log = try RecordedLog()
+        let file = log.dir.path("orphan.safetensors")
+        try SafeTensorsFile.write([(name: "a.grad", shape: [1], values: [1], dtype: .f64)], to: file)
+        let result = try log.run("import", [file])
+        #expect(result.status == 2 && result.stderr.contains("'a.grad' is a gradient of a tensor the file does not hold"))
+    }
+
+    @Test func aStatsOnlyRunCannotBeExported() throws {
+        let log = try RecordedLog()
+        try log.record(["--capture", "stats"], source: Self.program)
+        let result = try log.run("export", ["1", "-o", log.dir.path("x.safetensors")])
+        #expect(result.status == 2 && result.stderr.contains("--capture stats"), "\(result.stderr)")
+    }
+}
