@@ -109,3 +109,37 @@ import Testing
         #expect(result.status == 2 && result.stderr.contains("--capture stats"), "\(result.stderr)")
     }
 }
+
+/// examples/torch: a PyTorch model captured with python/gradlog_torch.py, imported, and diffed
+/// against its mirror in .grad; the same model with leaky_relu parts ways at `act`.
+@Suite struct TorchWorkflowTests {
+    @Test(.enabled(if: TensorRunTests.torchAvailable, "needs python3 with torch and safetensors"))
+    func captureImportAndDiffAgainstTheMirroredProgram() throws {
+        let log = try RecordedLog()
+        let example = repositoryRoot.appendingPathComponent("examples/torch")
+        for (file, extra) in [("step.safetensors", [String]()), ("leaky.safetensors", ["--leaky"])] {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["python3", example.appendingPathComponent("model.py").path, "capture", log.dir.path(file)] + extra
+            process.environment = ProcessInfo.processInfo.environment.merging(
+                ["PYTHONPATH": repositoryRoot.appendingPathComponent("python").path], uniquingKeysWith: { _, new in new })
+            let out = Pipe()
+            process.standardOutput = out
+            process.standardError = out
+            try process.run()
+            let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            try #require(process.terminationStatus == 0, "\(text)")
+        }
+        #expect(try log.run("import", [log.dir.path("step.safetensors"), "--name", "torch"]).status == 0)
+        #expect(try log.run("import", [log.dir.path("leaky.safetensors"), "--name", "leaky"]).status == 0)
+        #expect(try log.run("record", [example.appendingPathComponent("model.grad").path, "--name", "mirror"]).status == 0)
+        let same = try log.run("diff", ["torch", "mirror"])
+        #expect(same.status == 0, "\(same.stdout)")
+        #expect(same.stdout.contains("float64: rtol 1e-07, atol 1e-07"))
+        let leaky = try log.run("diff", ["leaky", "mirror", "--format", "json"])
+        #expect(leaky.status == 1)
+        let report = try #require(try parseJSON(leaky.stdout) as? [String: Any])
+        #expect((report["first_value_divergence"] as? [String: Any])?["name"] as? String == "act")
+    }
+}

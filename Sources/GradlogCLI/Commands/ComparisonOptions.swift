@@ -28,6 +28,9 @@ struct ComparisonOptions: ParsableArguments {
         }
     }
 
+    /// True when a tolerance was given on the command line.
+    var isGiven: Bool { ulps != nil || rtol != nil || atol != nil }
+
     var rule: ComparisonRule {
         let tolerance: ComparisonRule.Tolerance
         if let ulps {

@@ -19,6 +19,13 @@ extension Gradlog {
                   gradlog diff latest~1 latest
                   gradlog diff baseline 7 --rtol 1e-6 --format json
                   gradlog diff 3 3 --db-b other.db
+                  gradlog diff torch latest            # an imported PyTorch trace against a run
+
+                A run imported from another framework (gradlog import) is compared, when no \
+                tolerance is given, with torch.testing.assert_close's defaults for its source \
+                dtype: float32 (and float16, bfloat16) rtol 1.3e-6, atol 1e-5; float64 rtol \
+                1e-7, atol 1e-7. Such runs have no edges: the first value divergence is the \
+                first node in A's order that differs.
 
                 Exit status, as for diff and cmp: 0 the runs agree (within the tolerance), \
                 1 they differ, 2 an error (missing run, unreadable file).
@@ -52,7 +59,15 @@ extension Gradlog {
             let logA = try options.open(.readOnly)
             let logB = try GlobalOptions.openOther(databaseB, or: logA)
             let a = try logA.resolve(runA), b = try logB.resolve(runB)
-            let diff = RunDiff(rule: comparison.rule, limit: limit == 0 ? nil : limit, includeEqual: all)
+            var rule = comparison.rule
+            if !comparison.isGiven, let dtype = try Self.importedDtype(a, logA, b, logB) {
+                rule.tolerance = dtype == "F64" ? .close(absolute: 1e-7, relative: 1e-7) : .close(absolute: 1e-5, relative: 1.3e-6)
+                if options.format == .table {
+                    let shown = dtype == "F64" ? "float64: rtol 1e-07, atol 1e-07" : "float32: rtol 1.3e-06, atol 1e-05"
+                    StandardOutput.shared.line("tolerance: torch.testing.assert_close's for \(shown) (an imported \(dtype) trace; --rtol/--atol/--ulps to choose)")
+                }
+            }
+            let diff = RunDiff(rule: rule, limit: limit == 0 ? nil : limit, includeEqual: all)
             let result = try diff.compare(run: a, in: logA, with: b, in: logB)
             let report = DiffReport(result: result, runA: (a, logA.path), runB: (b, logB.path), limit: limit)
             switch options.format {
@@ -61,6 +76,16 @@ extension Gradlog {
             case .json, .jsonl: StandardOutput.shared.line(report.json.json)
             }
             if !result.agree { throw ExitStatus(code: 1) }
+        }
+
+        /// The source dtype of an imported run among the two (the lower precision when both
+        /// are), or nil when neither was imported.
+        static func importedDtype(_ a: Int64, _ logA: GradLog, _ b: Int64, _ logB: GradLog) throws -> String? {
+            let dtypes = try [(a, logA), (b, logB)].flatMap { run, log in
+                try log.tags(run: run).filter { $0.key == "import.dtype" || $0.key.hasPrefix("import.dtype.") }.map(\.value)
+            }
+            guard !dtypes.isEmpty else { return nil }
+            return dtypes.allSatisfy { $0 == "F64" } ? "F64" : "F32"
         }
     }
 }

@@ -33,9 +33,13 @@ extension RunDiff {
             let inputsA = (structureA.input0[nodeA], structureA.input1[nodeA])
             let inputsB = (structureB.input0[nodeB], structureB.input1[nodeB])
             var changes: StructureChange = []
-            if structureA.ops[nodeA] != structureB.ops[nodeB] { changes.insert(.op) }
-            if !matches(inputsA.0, inputsB.0, alignment) || !matches(inputsA.1, inputsB.1, alignment) {
-                changes.insert(.inputs)
+            // An imported trace (op external) has no ops or wiring to compare.
+            let external = Op.external.rawValue
+            if structureA.ops[nodeA] != external && structureB.ops[nodeB] != external {
+                if structureA.ops[nodeA] != structureB.ops[nodeB] { changes.insert(.op) }
+                if !matches(inputsA.0, inputsB.0, alignment) || !matches(inputsA.1, inputsB.1, alignment) {
+                    changes.insert(.inputs)
+                }
             }
             tracker.compared(
                 idA: nodeA, idB: nodeB,

@@ -29,7 +29,16 @@ extension GradLog {
         var names = NodeNames()
         var grads: [NodeID: [Double]] = [:]
         var dtypes: [(String, DType)] = []
-        for entry in file.tensors where !entry.name.hasSuffix(".grad") || !keys.contains(String(entry.name.dropLast(5))) {
+        // The order the capture gives (metadata `gradlog.order`, names joined by commas, since
+        // Python's safetensors lays data out by dtype and name), else the data's order.
+        var entries = file.tensors
+        if let order = file.metadata.first(where: { $0.key == "gradlog.order" })?.value {
+            let rank = Dictionary(order.split(separator: ",").enumerated().map { (String($1), $0) }, uniquingKeysWith: { a, _ in a })
+            entries = entries.enumerated().sorted { x, y in
+                (rank[x.element.name] ?? Int.max, x.offset) < (rank[y.element.name] ?? Int.max, y.offset)
+            }.map(\.element)
+        }
+        for entry in entries where !entry.name.hasSuffix(".grad") || !keys.contains(String(entry.name.dropLast(5))) {
             let (values, shape, dtype) = try read(file, entry.name)
             var grad: [Double]?
             if file.entry(entry.name + ".grad") != nil {
