@@ -82,6 +82,21 @@ import Testing
         #expect(dtype.first?["value"] as? String == "F32")
     }
 
+    /// A float32 trace is compared in float32 ULPs: one float32 step apart is 1 ULP, not 2^29.
+    @Test func aFloat32TraceCountsFloat32Ulps() throws {
+        let log = try RecordedLog()
+        let file = log.dir.path("f32.safetensors")
+        try SafeTensorsFile.write([(name: "a", shape: [2], values: [1, 2], dtype: .f32)], to: file)
+        #expect(try log.run("import", [file, "--name", "f32"]).status == 0)
+        try log.record(source: "input a = [1.00000011920928955078125, 2]\nloss = sum(a)\n")  // 1 + 2^-23
+        let diff = try log.run("diff", ["f32", "2", "--ulps", "1", "--format", "json"])
+        #expect(diff.status == 0, "\(diff.stdout)")
+        let strict = try log.run("diff", ["f32", "2", "--ulps", "0", "--format", "json"])
+        let report = try #require(try parseJSON(strict.stdout) as? [String: Any])
+        let nodes = try #require(report["nodes"] as? [[String: Any]])
+        #expect(strict.status == 1 && nodes.first { $0["name"] as? String == "a" }?["value_ulps"] as? Int == 1)
+    }
+
     @Test(arguments: [
         ("not safetensors at all", "cannot import"),
         ("", "cannot import"),

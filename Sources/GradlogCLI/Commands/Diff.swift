@@ -24,8 +24,9 @@ extension Gradlog {
                 A run imported from another framework (gradlog import) is compared, when no \
                 tolerance is given, with torch.testing.assert_close's defaults for its source \
                 dtype: float32 (and float16, bfloat16) rtol 1.3e-6, atol 1e-5; float64 rtol \
-                1e-7, atol 1e-7. Such runs have no edges: the first value divergence is the \
-                first node in A's order that differs.
+                1e-7, atol 1e-7; for a float32 trace, ULPs (--ulps and the distances shown) \
+                count float32 steps. Such runs have no edges: the first value divergence is \
+                the first node in A's order that differs.
 
                 Exit status, as for diff and cmp: 0 the runs agree (within the tolerance), \
                 1 they differ, 2 an error (missing run, unreadable file).
@@ -60,7 +61,9 @@ extension Gradlog {
             let logB = try GlobalOptions.openOther(databaseB, or: logA)
             let a = try logA.resolve(runA), b = try logB.resolve(runB)
             var rule = comparison.rule
-            if !comparison.isGiven, let dtype = try Self.importedDtype(a, logA, b, logB) {
+            let imported = try Self.importedDtype(a, logA, b, logB)
+            rule.singlePrecision = imported == "F32"
+            if !comparison.isGiven, let dtype = imported {
                 rule.tolerance = dtype == "F64" ? .close(absolute: 1e-7, relative: 1e-7) : .close(absolute: 1e-5, relative: 1.3e-6)
                 if options.format == .table {
                     let shown = dtype == "F64" ? "float64: rtol 1e-07, atol 1e-07" : "float32: rtol 1.3e-06, atol 1e-05"

@@ -27,10 +27,14 @@ public struct ComparisonRule: Sendable, Equatable {
 
     public var tolerance: Tolerance
     public var strictZero: Bool
+    /// Count ULPs of float32 (a trace captured in float32 and widened): `--ulps` and the
+    /// reported distances are then in float32 units.
+    public var singlePrecision: Bool
 
-    public init(tolerance: Tolerance = .exact, strictZero: Bool = false) {
+    public init(tolerance: Tolerance = .exact, strictZero: Bool = false, singlePrecision: Bool = false) {
         self.tolerance = tolerance
         self.strictZero = strictZero
+        self.singlePrecision = singlePrecision
     }
 
     /// Compares `b` against the reference `a`. This runs for every value and adjoint of a diff:
@@ -54,8 +58,19 @@ public struct ComparisonRule: Sendable, Equatable {
         case .close(let absolute, let relative):
             return abs(b - a) <= absolute + relative * abs(a) ? .withinTolerance : .different
         case .ulps(let limit):
-            return Self.ulpDistance(a, b).map { $0 <= limit } == true ? .withinTolerance : .different
+            let distance = singlePrecision ? Self.floatUlpDistance(a, b) : Self.ulpDistance(a, b)
+            return distance.map { $0 <= limit } == true ? .withinTolerance : .different
         }
+    }
+
+    /// How many representable floats (float32) lie between `a` and `b`, both rounded to float32.
+    public static func floatUlpDistance(_ a: Double, _ b: Double) -> UInt64? {
+        if a.isNaN || b.isNaN { return nil }
+        let x = Float(a).bitPattern, y = Float(b).bitPattern
+        let sign: UInt32 = 1 << 31
+        let mx = UInt64(x & ~sign), my = UInt64(y & ~sign)
+        if (x & sign) == (y & sign) { return mx > my ? mx - my : my - mx }
+        return mx + my
     }
 
     /// How many representable doubles lie between `a` and `b` (0.0 and -0.0 are 0 apart);

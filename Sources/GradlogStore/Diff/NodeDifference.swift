@@ -58,12 +58,15 @@ public struct NumberComparison: Sendable, Equatable {
     public var verdict: Verdict
     /// Set when either side is a tensor.
     public var tensor: TensorDifference?
+    /// ULPs are counted in float32 units (see `ComparisonRule.singlePrecision`).
+    public var singlePrecision = false
 
-    public init(a: Double?, b: Double?, verdict: Verdict, tensor: TensorDifference? = nil) {
+    public init(a: Double?, b: Double?, verdict: Verdict, tensor: TensorDifference? = nil, singlePrecision: Bool = false) {
         self.a = a
         self.b = b
         self.verdict = verdict
         self.tensor = tensor
+        self.singlePrecision = singlePrecision
     }
 
     /// `|b − a|`; nil unless both are finite. For tensors, the largest over the elements.
@@ -87,6 +90,6 @@ public struct NumberComparison: Sendable, Equatable {
     public var ulps: UInt64? {
         if let tensor { return tensor.maxUlps }
         guard let a, let b else { return nil }
-        return ComparisonRule.ulpDistance(a, b)
+        return singlePrecision ? ComparisonRule.floatUlpDistance(a, b) : ComparisonRule.ulpDistance(a, b)
     }
 }

@@ -49,7 +49,7 @@ extension ComparisonRule {
     /// the comparison carries the worst element's pair as `a` and `b`.
     func compare(_ a: StoredNumber, _ b: StoredNumber) -> NumberComparison {
         if case .scalar(let x) = a, case .scalar(let y) = b {
-            return NumberComparison(a: x, b: y, verdict: verdict(x, y))
+            return NumberComparison(a: x, b: y, verdict: verdict(x, y), singlePrecision: singlePrecision)
         }
         var difference = TensorDifference(
             shapeA: Self.shape(a), shapeB: Self.shape(b), compared: 0, differing: 0, worst: nil, elementsKept: true)
@@ -68,7 +68,7 @@ extension ComparisonRule {
             if v == .identical { continue }
             overall = max(overall, v)
             if v == .different { difference.differing += 1 }
-            let pair = NumberComparison(a: x, b: y, verdict: v)
+            let pair = NumberComparison(a: x, b: y, verdict: v, singlePrecision: singlePrecision)
             // NaN or inf against a number: infinitely bad, and the first such is the worst.
             let score = pair.absoluteDifference ?? .infinity
             if score > worstScore || (worstScore.isInfinite && difference.worst == nil) {
