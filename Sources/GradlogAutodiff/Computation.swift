@@ -17,6 +17,8 @@ public struct Computation: Sendable {
     public var lines: [Int32]
     public var inputs: [Input]
     public var output: NodeID
+    /// Nodes marked `metric NAME = EXPR`: scalars a training logs at every step.
+    public var metrics: [Input] = []
 
     public init(tape: Tape, names: NodeNames, lines: [Int32], inputs: [Input], output: NodeID) {
         precondition(names.count == tape.count && lines.count == tape.count, "one label per node")

@@ -22,7 +22,7 @@ struct Gradlog: ParsableCommand {
             (bad input, missing run, unreadable file); messages go to standard error.
             """,
         version: GradLog.toolVersion,
-        subcommands: [Record.self, Runs.self, Show.self, Query.self, Diff.self, Gradcheck.self, Graph.self, Plot.self, Export.self, Import.self]
+        subcommands: [Record.self, Runs.self, Show.self, Query.self, Diff.self, Gradcheck.self, Graph.self, Plot.self, Train.self, Trainings.self, Metrics.self, Export.self, Import.self]
     )
 
     /// Parses, runs, and maps every failure to a message on stderr and an exit status,

@@ -8,7 +8,7 @@ import GradlogAutodiff
 /// Parses a `.grad` program and emits its nodes onto a tape as it goes, one statement a line:
 ///
 /// ```
-/// statement := ('input' | 'data') NAME '=' init | 'output' NAME | NAME '=' expr
+/// statement := ('input' | 'data') NAME '=' init | 'output' NAME | ['metric'] NAME '=' expr
 /// init      := ['-'] NUMBER | literal | NAME '(' ... ')'   -- see `Initializer`
 /// expr      := sum [('>' | '<' | '>=' | '<=' | '==') sum]
 /// sum       := term (('+' | '-') term)*
@@ -75,6 +75,15 @@ struct Parser {
             if let message = builder.declareLeaf(name.start..<name.end, leafOp, shape: shape, elements: elements, line: Int32(name.line)) {
                 throw error(at: name, message)
             }
+        } else if isWord(word, "metric") && token.kind == .name {
+            // metric NAME = EXPR: an assignment whose node a training logs at every step.
+            let name = token
+            try advance()
+            let metricName = text(name)
+            try expect(.equals, "'=' and an expression after 'metric \(metricName)'")
+            builder.line = Int32(name.line)
+            let node = try parseExpression()
+            if let message = builder.assignMetric(name.start..<name.end, node) { throw error(at: name, message) }
         } else if isWord(word, "output") && token.kind == .name {
             let name = token
             try advance()

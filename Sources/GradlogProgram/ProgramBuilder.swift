@@ -13,6 +13,7 @@ struct ProgramBuilder {
     private var leafNames: Set<String> = []
     private var bindings: NameTable
     private var lastAssigned: NodeID?
+    private var metrics: [Computation.Input] = []
     private var declaredOutput: (node: NodeID, line: Int32)?
     private(set) var statementCount = 0
     /// The line of the statement being parsed; every node appended gets it.
@@ -87,6 +88,19 @@ struct ProgramBuilder {
         lastAssigned = target
     }
 
+    /// `metric NAME = EXPR`: assigns, and marks the node as a metric (one element). A metric is
+    /// not the output unless declared so: the last plain assignment stays the default output.
+    mutating func assignMetric(_ name: Range<Int>, _ node: NodeID) -> String? {
+        guard tape.elementCount(node) == 1 else {
+            return "metric '\(text(name))' has shape \(tape.shape(node)); a metric is one number (use mean(...) or sum(...))"
+        }
+        let previous = lastAssigned
+        assign(name, node)
+        metrics.append(.init(name: text(name), node: lastAssigned!))
+        lastAssigned = previous
+        return nil
+    }
+
     mutating func constant(_ value: Double) -> NodeID {
         append(tape.appendLeaf(.const, value: value))
     }
@@ -134,7 +148,8 @@ struct ProgramBuilder {
                 file: file, line: line, column: 1,
                 message: "the output \(name) has shape \(tape.shape(output)); it must hold one element (a loss, such as mean(...) or sum(...)), as loss.backward() requires")
         }
-        let computation = Computation(tape: tape, names: names, lines: lines, inputs: inputs, output: output)
+        var computation = Computation(tape: tape, names: names, lines: lines, inputs: inputs, output: output)
+        computation.metrics = metrics
         return (computation, defaults)
     }
 }

@@ -51,6 +51,22 @@ enum StoreSQL {
         ANALYZE sqlite_schema;
         """
 
+    // Trainings (migrations/0006)
+    static let insertTraining = """
+        INSERT INTO training (name, created_at, program_path, program_sha256, options, seed, status, steps_done)
+        VALUES (?1, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?2, ?3, ?4, ?5, 'running', 0)
+        """
+    static let updateTraining = "UPDATE training SET steps_done = ?2, final_loss = ?3, status = ?4 WHERE id = ?1"
+    static let insertMetric = "INSERT INTO metric (training_id, name, step, value) VALUES (?1, ?2, ?3, ?4)"
+    static let allTrainings = "SELECT id, name, created_at, program_path, status, steps_done, final_loss, options FROM trainings ORDER BY id"
+    static let trainingExists = "SELECT id FROM training WHERE id = ?1"
+    /// :names is the wanted names between unit separators (char 31), or NULL for all.
+    static let trainingMetrics = """
+        SELECT step, name, value FROM metrics
+        WHERE training_id = :training AND (:names IS NULL OR instr(:names, char(31) || name || char(31)) > 0)
+        ORDER BY step, name
+        """
+
     // Reading runs
     static let runColumns = """
         SELECT id, name, created_at, status, node_count, output_id, output_name, output_value,

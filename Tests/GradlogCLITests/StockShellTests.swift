@@ -43,6 +43,8 @@ import Testing
         try log.record(["--tag", "kind=seed", "--gradcheck"])  // fills the gradchecks view too
         try log.record(source: RecordedLog.nanProgram)
         try log.record(source: "input w = [[1, 2], [3, 4]]\ndata x = [1, -1]\nf = sum(relu(x @ w))\n")  // tensor_stats
+        let train = try log.run("train", [RecordedLog.seed, "--steps", "2", "--lr", "0.1"])  // trainings, metrics
+        #expect(train.status == 0, "\(train.stderr)")
         let views = try #require(try log.rows(["SELECT name FROM sqlite_schema WHERE type = 'view' ORDER BY name"]).compactMap { $0["name"] as? String })
         #expect(views.count >= 8)
         for view in views {

@@ -1,0 +1,141 @@
+import ArgumentParser
+import GradlogStore
+
+extension Gradlog {
+    struct Train: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run gradient descent on a program's inputs and keep an experiment log of every step.",
+            discussion: """
+                At step k: forward and backward at the current parameters, the metrics logged, \
+                then SGD, w -= lr_k * dw, on every input (data leaves stay fixed). The rate \
+                decays linearly to --lr-end: lr_k = LR + (LR_END - LR) * k / N. Every step logs \
+                the output, lr, grad_norm, grad_norm.NAME and update_ratio.NAME per input, and \
+                each `metric NAME = EXPR` of the program (gradlog metrics TRAINING). The first \
+                step, every K-th (--capture-every), the last, and a step whose loss or any \
+                adjoint goes NaN or infinite are recorded whole as runs tagged training=ID and \
+                step=K. A non-finite step stops the training, names the node where the first \
+                non-finite value was born and the first non-finite adjoint, and exits 1.
+
+                  gradlog train examples/moons.grad --steps 100 --lr 1.0 --lr-end 0.1
+                """
+        )
+
+        @Argument(help: "The program file (.grad).")
+        var program: String
+
+        @Option(help: "How many steps.")
+        var steps: Int
+
+        @Option(help: ArgumentHelp("The learning rate (at step 0).", valueName: "lr"))
+        var lr: Double
+
+        @Option(name: .customLong("lr-end"), help: ArgumentHelp("The rate at step N, reached linearly.", valueName: "lr"))
+        var lrEnd: Double?
+
+        @Option(name: .customLong("capture-every"), help: ArgumentHelp("Record every K-th step whole (the first and last always are).", valueName: "k"))
+        var captureEvery: Int?
+
+        @Option(help: ArgumentHelp("The seed of uniform(...) and normal(...) initial values (default 0).", valueName: "n"))
+        var seed: UInt64?
+
+        @Option(help: "A label for the training.")
+        var name: String?
+
+        @OptionGroup var options: GlobalOptions
+
+        func validate() throws {
+            try options.rejectJSONLines()
+            if steps < 1 { throw ValidationError("--steps must be at least 1") }
+            if !lr.isFinite || !(lrEnd?.isFinite ?? true) { throw ValidationError("--lr and --lr-end must be finite numbers") }
+            if let captureEvery, captureEvery < 1 { throw ValidationError("--capture-every must be at least 1") }
+            if let seed, seed > UInt64(Int64.max) { throw ValidationError("--seed \(seed) is too large (at most \(Int64.max))") }
+        }
+
+        func run() throws {
+            let (program, text) = try Record.load(self.program, seed: seed ?? RandomSource.defaultSeed)
+            guard !program.computation.inputs.isEmpty else {  // before the log is opened: nothing is written
+                throw CLIError("\(self.program): the program has no inputs to train (declare parameters with 'input NAME = ...')")
+            }
+            let log = try options.open(.create)
+            let line = ProgressLine("training")
+            let result = try log.train(
+                program, text: text, programPath: Record.shownName(self.program),
+                options: TrainingOptions(steps: steps, learningRate: lr, learningRateEnd: lrEnd, captureEvery: captureEvery, name: name),
+                progress: { step, _ in line.update(done: step + 1, total: steps) })
+            line.finish()
+            print(result)
+            if result.divergence != nil { throw ExitStatus(code: 1) }
+        }
+
+        func print(_ result: TrainingResult) {
+            let last = result.losses.last ?? .nan
+            let metrics = result.metrics.keys.sorted().map { "\($0) \(FloatEncoding.format(result.metrics[$0]!.last!))" }
+            let runs = result.runs.map { "\($0.run) (step \($0.step))" }.joined(separator: ", ")
+            switch options.format {
+            case .json, .jsonl:
+                var fields: [(String, Value)] = [
+                    ("training_id", .int(result.id)), ("steps_done", .int(Int64(result.stepsDone))),
+                    ("loss", .array(result.losses.map(Value.float))),
+                    ("metrics", .object(result.metrics.keys.sorted().map { ($0, .array(result.metrics[$0]!.map(Value.float))) })),
+                    ("runs", .array(result.runs.map { .object([("step", .int(Int64($0.step))), ("run_id", .int($0.run))]) })),
+                ]
+                if let d = result.divergence {
+                    fields.append(("divergence", .object([
+                        ("step", .int(Int64(d.step))), ("run_id", .int(d.run)),
+                        ("first_nonfinite_value", Value(d.firstValue)), ("first_nonfinite_grad", Value(d.firstAdjoint)),
+                    ])))
+                }
+                StandardOutput.shared.line(Value.object(fields).json)
+            case .table, .csv:
+                if let d = result.divergence {
+                    StandardOutput.shared.line(
+                        "training \(result.id) went non-finite at step \(d.step) (loss \(FloatEncoding.format(last))), recorded whole as run \(d.run)")
+                    StandardOutput.shared.line("first non-finite value: \(d.firstValue ?? "none"); first non-finite adjoint: \(d.firstAdjoint ?? "none")")
+                    StandardOutput.shared.line("explain it: gradlog query nonfinite --param run=\(d.run)")
+                    return
+                }
+                let first = result.losses.first.map(FloatEncoding.format) ?? "-"
+                StandardOutput.shared.line(
+                    "training \(result.id): \(result.stepsDone) steps, loss \(first) -> \(FloatEncoding.format(last))"
+                        + (metrics.isEmpty ? "" : ", " + metrics.joined(separator: ", ")))
+                StandardOutput.shared.line("recorded runs: \(runs)")
+            }
+        }
+    }
+
+    struct Trainings: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the trainings.", discussion: "  gradlog trainings")
+
+        @OptionGroup var options: GlobalOptions
+
+        static func print(_ cursor: QueryCursor, format: OutputFormat) throws {
+            let writer = RowWriter(format: format, columns: cursor.columns)
+            while let row = try cursor.next() { writer.row(row.map(Value.init)) }
+            writer.finish()
+        }
+
+        func run() throws {
+            let log = try options.open(.readOnly)
+            try Self.print(try log.trainings(), format: options.format)
+        }
+    }
+
+    struct Metrics: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print a training's metrics, one row per step.",
+            discussion: "  gradlog metrics 1\n  gradlog metrics 1 --name loss --name accuracy --format csv")
+
+        @Argument(help: "The training id.")
+        var training: Int64
+
+        @Option(name: .customLong("name"), help: ArgumentHelp("A metric to print (repeatable; default all).", valueName: "name"))
+        var names: [String] = []
+
+        @OptionGroup var options: GlobalOptions
+
+        func run() throws {
+            let log = try options.open(.readOnly)
+            try Trainings.print(try log.metrics(training: training, names: names), format: options.format)
+        }
+    }
+}

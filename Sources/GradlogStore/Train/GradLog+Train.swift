@@ -1,0 +1,171 @@
+extension GradLog {
+    /// How many steps' metrics go into one transaction: a killed training loses at most the
+    /// steps since the last commit, never half a step.
+    public static let trainingStepsPerTransaction = 50
+
+    /// Runs `options.steps` steps of gradient descent (SGD) on every `input` of `program` (data
+    /// leaves stay fixed): at step k, forward and backward at the current parameters, the
+    /// metrics logged, then `w -= lr_k * dw`. Logs per step the output under its own name,
+    /// `lr`, `grad_norm` (over every input), `grad_norm.NAME` and `update_ratio.NAME`
+    /// (‖lr·dw‖ / ‖w‖) per input, and every `metric NAME = EXPR`. Records whole runs at the
+    /// first step, every `captureEvery`-th, the last, and a step whose loss or any adjoint is
+    /// NaN or infinite, where training stops (`divergence`).
+    public func train(
+        _ program: Program, text: ProgramText, programPath: String?, options: TrainingOptions,
+        progress: ((_ step: Int, _ loss: Double) -> Void)? = nil
+    ) throws -> TrainingResult {
+        guard options.steps >= 1 else { throw TrainingError.invalid("--steps must be at least 1") }
+        guard options.learningRate.isFinite, options.learningRateEnd?.isFinite ?? true else {
+            throw TrainingError.invalid("the learning rate must be a finite number")
+        }
+        if let every = options.captureEvery, every < 1 { throw TrainingError.invalid("--capture-every must be at least 1") }
+        if let name = options.name { try Self.validateRunName(name) }
+        var computation = program.computation
+        guard !computation.inputs.isEmpty else {
+            throw TrainingError.invalid("the program has no inputs to train (declare parameters with 'input NAME = ...')")
+        }
+        let outputName = computation.names[Int(computation.output)] ?? "loss"
+        let trainingID = try database.transaction { try insertTraining(program, text: text, path: programPath, options: options) }
+        var result = TrainingResult(id: trainingID, stepsDone: 0, losses: [], metrics: [:], runs: [], divergence: nil)
+        var rows: [(name: String, step: Int, value: Double)] = []
+        var recordedRuns: [(step: Int, gradients: Gradients, computation: Computation)] = []
+
+        func commit(status: String) throws {
+            try database.transaction {
+                let insert = try database.prepare(StoreSQL.insertMetric)
+                for row in rows {
+                    insert.reset()
+                    try insert.bind(1, trainingID)
+                    try insert.bind(2, row.name)
+                    try insert.bind(3, Int64(row.step))
+                    try insert.bind(4, float: row.value)
+                    try insert.step()
+                }
+                if !recordedRuns.isEmpty {
+                    let writer = try RunWriter(database)
+                    for recorded in recordedRuns {
+                        let run = try writer.write(
+                            recorded.computation, gradients: recorded.gradients, source: text, programPath: programPath,
+                            name: nil, tags: [("training", String(trainingID)), ("step", String(recorded.step))], seed: program.seed)
+                        result.runs.append((recorded.step, run))
+                    }
+                    try writer.refreshStatistics()
+                }
+                let update = try database.prepare(StoreSQL.updateTraining)
+                try update.bind(1, trainingID)
+                try update.bind(2, Int64(result.stepsDone))
+                if let last = result.losses.last { try update.bind(3, float: last) } else { try update.bindNull(3) }
+                try update.bind(4, status)
+                try update.step()
+            }
+            rows.removeAll(keepingCapacity: true)
+            recordedRuns.removeAll()
+        }
+
+        for step in 0..<options.steps {
+            let gradients = computation.backward()
+            let tape = computation.tape
+            let loss = tape.scalar(computation.output)
+            let lr = options.learningRate(at: step)
+            rows.append((outputName, step, loss))
+            rows.append(("lr", step, lr))
+            var total = 0.0
+            for input in computation.inputs {
+                let grad = Self.norm(gradients.adjoint(input.node, in: tape))
+                let weight = Self.norm(tape.elements(input.node))
+                total += grad * grad
+                rows.append(("grad_norm." + input.name, step, grad))
+                rows.append(("update_ratio." + input.name, step, abs(lr) * grad / weight))
+            }
+            rows.append(("grad_norm", step, total.squareRoot()))
+            for metric in computation.metrics {
+                let value = tape.scalar(metric.node)
+                rows.append((metric.name, step, value))
+                result.metrics[metric.name, default: []].append(value)
+            }
+            result.losses.append(loss)
+            result.stepsDone = step + 1
+            progress?(step, loss)
+
+            let diverged = !loss.isFinite || Self.firstNonFiniteAdjoint(tape, gradients) != nil
+            let captured = step == 0 || step == options.steps - 1 || diverged
+                || options.captureEvery.map { step % $0 == 0 } == true
+            if captured { recordedRuns.append((step, gradients, computation)) }
+            if diverged {
+                try commit(status: "diverged")
+                result.divergence = .init(
+                    step: step, run: result.runs.last!.run,
+                    firstValue: Self.firstNonFiniteValue(tape).map { computation.names[$0] ?? "#\($0)" },
+                    firstAdjoint: Self.firstNonFiniteAdjoint(tape, gradients).map { computation.names[$0] ?? "#\($0)" })
+                return result
+            }
+            if captured || (step + 1) % Self.trainingStepsPerTransaction == 0 || step == options.steps - 1 {
+                try commit(status: step == options.steps - 1 ? "complete" : "running")
+            }
+            // The update, then the forward pass at the new parameters.
+            for input in computation.inputs {
+                let range = tape.range(input.node)
+                let updated = (0..<range.count).map { k in
+                    tape.values[range.lowerBound + k] - lr * gradients.adjoints[range.lowerBound + k]
+                }
+                computation.tape.setLeaf(input.node, elements: updated)
+            }
+            computation.tape.forward()
+        }
+        return result
+    }
+
+    /// Every training, as the `trainings` view has them.
+    public func trainings() throws -> QueryCursor {
+        try query(StoreSQL.allTrainings)
+    }
+
+    /// A training's metrics, one row per step and name; `names` filters (empty: all).
+    public func metrics(training: Int64, names: [String]) throws -> QueryCursor {
+        guard try database.scalarInt(StoreSQL.trainingExists, training) != nil else { throw TrainingError.noSuchTraining(training) }
+        let list: SQLValue = names.isEmpty ? .null : .text("\u{1F}" + names.joined(separator: "\u{1F}") + "\u{1F}")
+        return try query(StoreSQL.trainingMetrics, parameters: ["training": .integer(training), "names": list])
+    }
+
+    private func insertTraining(_ program: Program, text: ProgramText, path: String?, options: TrainingOptions) throws -> Int64 {
+        let insert = try database.prepare(StoreSQL.insertTraining)
+        try insert.bind(1, options.name)
+        try insert.bind(2, path)
+        try insert.bind(3, text.sha256)
+        var json = "{\"optimizer\":\"sgd\",\"steps\":\(options.steps),\"lr\":\(options.learningRate.description)"
+        if let end = options.learningRateEnd { json += ",\"lr_end\":\(end.description)" }
+        if let every = options.captureEvery { json += ",\"capture_every\":\(every)" }
+        try insert.bind(4, json + "}")
+        try insert.bind(5, Int64(bitPattern: program.seed))
+        try insert.step()
+        return database.lastInsertRowID
+    }
+
+    /// The L2 norm, scaled so that large elements do not overflow.
+    static func norm(_ elements: ArraySlice<Double>) -> Double {
+        TensorStatistics(elements).norm ?? .nan
+    }
+
+    /// The first node in forward order whose value holds a NaN or an infinity.
+    static func firstNonFiniteValue(_ tape: Tape) -> Int? {
+        (0..<tape.count).first { tape.elements(NodeID($0)).contains { !$0.isFinite } }
+    }
+
+    /// The first node in backward order (the last in forward order) whose adjoint holds a NaN
+    /// or an infinity.
+    static func firstNonFiniteAdjoint(_ tape: Tape, _ gradients: Gradients) -> Int? {
+        (0..<tape.count).last { tape.requiresGrad(NodeID($0)) && gradients.adjoint(NodeID($0), in: tape).contains { !$0.isFinite } }
+    }
+}
+
+/// Options that make no sense for a training.
+public enum TrainingError: Error, Sendable, CustomStringConvertible {
+    case invalid(String)
+    case noSuchTraining(Int64)
+    public var description: String {
+        switch self {
+        case .invalid(let message): message
+        case .noSuchTraining(let id): "no training \(id) (gradlog trainings lists them)"
+        }
+    }
+}

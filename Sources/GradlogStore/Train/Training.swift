@@ -1,0 +1,47 @@
+/// How `GradLog.train` runs gradient descent.
+public struct TrainingOptions: Sendable {
+    public var steps: Int
+    /// The learning rate at step 0.
+    public var learningRate: Double
+    /// The rate at step N; the rate decays linearly, lr_k = lr + (lrEnd - lr) * k / N
+    /// (`--lr 1.0 --lr-end 0.1 --steps 100` is micrograd's 1.0 - 0.9 k / 100).
+    public var learningRateEnd: Double?
+    /// Record every K-th step whole (besides the first and the last); nil for just those two.
+    public var captureEvery: Int?
+    public var name: String?
+
+    public init(steps: Int, learningRate: Double, learningRateEnd: Double? = nil, captureEvery: Int? = nil, name: String? = nil) {
+        self.steps = steps
+        self.learningRate = learningRate
+        self.learningRateEnd = learningRateEnd
+        self.captureEvery = captureEvery
+        self.name = name
+    }
+
+    public func learningRate(at step: Int) -> Double {
+        guard let end = learningRateEnd else { return learningRate }
+        return learningRate + (end - learningRate) * Double(step) / Double(steps)
+    }
+}
+
+/// What a training did.
+public struct TrainingResult: Sendable {
+    public var id: Int64
+    public var stepsDone: Int
+    /// Per step: the loss and the metrics (`metric NAME = EXPR`), in step order.
+    public var losses: [Double]
+    public var metrics: [String: [Double]]
+    /// Runs recorded whole, by step.
+    public var runs: [(step: Int, run: Int64)]
+    /// Set when a step's loss or an adjoint went NaN or infinite; training stopped there.
+    public var divergence: Divergence?
+
+    public struct Divergence: Sendable {
+        public var step: Int
+        public var run: Int64
+        /// The first node (forward order) whose value holds a NaN or inf, and the first in
+        /// backward order whose adjoint does.
+        public var firstValue: String?
+        public var firstAdjoint: String?
+    }
+}

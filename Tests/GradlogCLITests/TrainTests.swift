@@ -1,0 +1,72 @@
+import Foundation
+import Testing
+
+/// `gradlog train` through the real CLI: micrograd's demo reproduced, a divergence stopped and
+/// explained, the log's relations.
+@Suite struct TrainTests {
+    static let moons = repositoryRoot.appendingPathComponent("examples/moons.grad").path
+
+    /// micrograd's demo.ipynb prints step 0 loss 0.8958441028683222 at 50% accuracy and step 99
+    /// loss 0.010978370135492717 at 100% for 100 steps of SGD with lr 1.0 - 0.9 k / 100 from
+    /// the data and weights examples/moons.grad loads.
+    @Test func moonsReproducesMicrogradsPublishedTraining() throws {
+        let log = try RecordedLog()
+        let result = try log.run("train", [Self.moons, "--steps", "100", "--lr", "1.0", "--lr-end", "0.1", "--format", "json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let json = try #require(try parseJSON(result.stdout) as? [String: Any])
+        let losses = try #require(json["loss"] as? [Double])
+        let accuracy = try #require((json["metrics"] as? [String: Any])?["accuracy"] as? [Double])
+        #expect(losses.count == 100 && accuracy.count == 100)
+        #expect(abs(losses[0] - 0.8958441028683222) <= 1e-9 * 0.8958441028683222)
+        #expect(abs(losses[99] - 0.010978370135492717) <= 1e-9 * 0.010978370135492717)
+        #expect(accuracy[0] == 0.5 && accuracy[99] == 1.0)
+        // The log: the training, its metrics (the same numbers), and the first and last steps whole.
+        let training = try log.rows(["SELECT status, steps_done, final_loss FROM trainings WHERE id = 1"])
+        #expect(training.first?["status"] as? String == "complete" && training.first?["steps_done"] as? Int == 100)
+        #expect(training.first?["final_loss"] as? Double == losses[99])
+        let lr = try log.rows(["SELECT value FROM metrics WHERE training_id = 1 AND name = 'lr' AND step = 50"])
+        #expect(lr.first?["value"] as? Double == 1.0 + (0.1 - 1.0) * 50 / 100)
+        let runs = try log.rows(["SELECT t2.value AS step, r.output_value FROM runs r JOIN tags t1 ON t1.run_id = r.id AND t1.key = 'training' AND t1.value = '1' JOIN tags t2 ON t2.run_id = r.id AND t2.key = 'step' ORDER BY r.id"])
+        #expect(runs.map { $0["step"] as? String } == ["0", "99"])
+        #expect(runs.last?["output_value"] as? Double == losses[99])
+        let metrics = try log.run("metrics", ["1", "--name", "accuracy", "--format", "csv"])
+        #expect(metrics.stdout.hasPrefix("step,name,value\n0,accuracy,0.5\n"), "\(metrics.stdout)")
+        #expect(metrics.stdout.split(separator: "\n").count == 101)
+    }
+
+    /// A log of a value that reaches zero, then below: the step goes NaN, is recorded whole,
+    /// training stops with exit 1 and names where the NaN was born.
+    @Test func aDivergingTrainingStopsAtTheStepAndNamesTheNode() throws {
+        let log = try RecordedLog()
+        let program = try log.dir.write("div.grad", "input w = [1, 2]\nl = log(w)\nloss = sum(l)\n")
+        // w -= 0.5 / w: [1, 2] -> [0.5, 1.75] -> [-0.5, 1.46]: log is NaN at step 2.
+        let result = try log.run("train", [program, "--steps", "10", "--lr", "0.5"])
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("went non-finite at step 2"), "\(result.stdout)")
+        #expect(result.stdout.contains("first non-finite value: l;"), "\(result.stdout)")
+        let training = try log.rows(["SELECT status, steps_done FROM trainings"])
+        #expect(training.first?["status"] as? String == "diverged" && training.first?["steps_done"] as? Int == 3)
+        let stats = try log.rows(["SELECT t.value_nan FROM tensor_stats t JOIN tags g ON g.run_id = t.run_id AND g.key = 'step' AND g.value = '2' WHERE t.name = 'l'"])
+        #expect(stats.first?["value_nan"] as? Int == 1)
+    }
+
+    @Test(arguments: [
+        (["--steps", "0", "--lr", "1"], "--steps must be at least 1"),
+        (["--steps", "3", "--lr", "nan"], "--lr and --lr-end must be finite numbers"),
+        (["--steps", "3", "--lr", "1", "--capture-every", "0"], "--capture-every must be at least 1"),
+    ])
+    func badOptionsAreRefused(_ arguments: [String], _ message: String) throws {
+        let log = try RecordedLog()
+        let result = try log.run("train", [Self.moons] + arguments)
+        #expect(result.status == 2 && result.stderr.contains(message), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: log.db))
+    }
+
+    @Test func aProgramWithoutInputsHasNothingToTrain() throws {
+        let log = try RecordedLog()
+        let program = try log.dir.write("p.grad", "data x = [1, 2]\nf = sum(x)\n")
+        let result = try log.run("train", [program, "--steps", "3", "--lr", "1"])
+        #expect(result.status == 2 && result.stderr.contains("no inputs to train"), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: log.db))
+    }
+}
