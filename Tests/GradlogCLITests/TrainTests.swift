@@ -50,6 +50,46 @@ import Testing
         #expect(stats.first?["value_nan"] as? Int == 1)
     }
 
+    /// SGD, momentum and Adam against torch.optim's, step by step, on a small tensor program.
+    @Test(.enabled(if: TensorRunTests.torchAvailable, "needs python3 with torch"), arguments: [
+        (["--optimizer", "sgd"], "torch.optim.SGD(params, lr=0.3)"),
+        (["--optimizer", "momentum", "--momentum", "0.8"], "torch.optim.SGD(params, lr=0.3, momentum=0.8)"),
+        (["--optimizer", "adam"], "torch.optim.Adam(params, lr=0.3)"),
+    ])
+    func optimizersMatchTorchOptim(_ options: [String], _ torchOptimizer: String) throws {
+        let log = try RecordedLog()
+        let program = try log.dir.write("p.grad", "input w = [[0.5, -1], [2, 0.25]]\ndata x = [[1, 3], [-2, 0.5]]\nloss = sum(tanh(x @ w) ^ 2)\n")
+        let result = try log.run("train", [program, "--steps", "6", "--lr", "0.3", "--format", "json"] + options)
+        #expect(result.status == 0, "\(result.stderr)")
+        let losses = try #require((try parseJSON(result.stdout) as? [String: Any])?["loss"] as? [Double])
+        let script = """
+            import torch
+            w = torch.tensor([[0.5, -1], [2, 0.25]], dtype=torch.float64, requires_grad=True)
+            x = torch.tensor([[1, 3], [-2, 0.5]], dtype=torch.float64)
+            params = [w]
+            opt = \(torchOptimizer)
+            for _ in range(6):
+                opt.zero_grad()
+                loss = (torch.tanh(x @ w) ** 2).sum()
+                print(repr(loss.item()))
+                loss.backward()
+                opt.step()
+            """
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", script]
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        let reference = text.split(separator: "\n").compactMap { Double($0) }
+        #expect(reference.count == 6)
+        for (ours, theirs) in zip(losses, reference) {
+            #expect(abs(ours - theirs) <= 1e-12 * max(1, abs(theirs)), "gradlog \(ours), torch \(theirs)")
+        }
+    }
+
     @Test(arguments: [
         (["--steps", "0", "--lr", "1"], "--steps must be at least 1"),
         (["--steps", "3", "--lr", "nan"], "--lr and --lr-end must be finite numbers"),

@@ -7,7 +7,9 @@ extension Gradlog {
             abstract: "Run gradient descent on a program's inputs and keep an experiment log of every step.",
             discussion: """
                 At step k: forward and backward at the current parameters, the metrics logged, \
-                then SGD, w -= lr_k * dw, on every input (data leaves stay fixed). The rate \
+                then the update on every input (data leaves stay fixed): SGD, w -= lr_k * dw; \
+                momentum, v = m v + dw, w -= lr_k * v; or Adam (betas 0.9, 0.999, eps 1e-8), \
+                as torch.optim defines them. The rate \
                 decays linearly to --lr-end: lr_k = LR + (LR_END - LR) * k / N. Every step logs \
                 the output, lr, grad_norm, grad_norm.NAME and update_ratio.NAME per input, and \
                 each `metric NAME = EXPR` of the program (gradlog metrics TRAINING). The first \
@@ -35,6 +37,12 @@ extension Gradlog {
         @Option(name: .customLong("capture-every"), help: ArgumentHelp("Record every K-th step whole (the first and last always are).", valueName: "k"))
         var captureEvery: Int?
 
+        @Option(help: ArgumentHelp("sgd, momentum or adam, as torch.optim defines them (default sgd).", valueName: "name"))
+        var optimizer: TrainingOptions.Optimizer = .sgd
+
+        @Option(help: ArgumentHelp("The momentum of --optimizer momentum (default 0.9).", valueName: "m"))
+        var momentum: Double?
+
         @Option(help: ArgumentHelp("The seed of uniform(...) and normal(...) initial values (default 0).", valueName: "n"))
         var seed: UInt64?
 
@@ -48,6 +56,8 @@ extension Gradlog {
             if steps < 1 { throw ValidationError("--steps must be at least 1") }
             if !lr.isFinite || !(lrEnd?.isFinite ?? true) { throw ValidationError("--lr and --lr-end must be finite numbers") }
             if let captureEvery, captureEvery < 1 { throw ValidationError("--capture-every must be at least 1") }
+            if momentum != nil && optimizer != .momentum { throw ValidationError("--momentum goes with --optimizer momentum") }
+            if let momentum, !(momentum >= 0 && momentum.isFinite) { throw ValidationError("--momentum must be a finite number >= 0") }
             if let seed, seed > UInt64(Int64.max) { throw ValidationError("--seed \(seed) is too large (at most \(Int64.max))") }
         }
 
@@ -60,7 +70,9 @@ extension Gradlog {
             let line = ProgressLine("training")
             let result = try log.train(
                 program, text: text, programPath: Record.shownName(self.program),
-                options: TrainingOptions(steps: steps, learningRate: lr, learningRateEnd: lrEnd, captureEvery: captureEvery, name: name),
+                options: TrainingOptions(
+                    steps: steps, learningRate: lr, learningRateEnd: lrEnd, captureEvery: captureEvery, name: name,
+                    optimizer: optimizer, momentum: momentum ?? 0.9),
                 progress: { step, _ in line.update(done: step + 1, total: steps) })
             line.finish()
             print(result)
@@ -139,3 +151,5 @@ extension Gradlog {
         }
     }
 }
+
+extension TrainingOptions.Optimizer: ExpressibleByArgument {}

@@ -1,3 +1,5 @@
+import Foundation
+
 extension GradLog {
     /// How many steps' metrics go into one transaction: a killed training loses at most the
     /// steps since the last commit, never half a step.
@@ -62,6 +64,7 @@ extension GradLog {
             recordedRuns.removeAll()
         }
 
+        var optimizer = OptimizerState(options, inputs: computation.inputs.map { computation.tape.elementCount($0.node) })
         for step in 0..<options.steps {
             let gradients = computation.backward()
             let tape = computation.tape
@@ -70,12 +73,15 @@ extension GradLog {
             rows.append((outputName, step, loss))
             rows.append(("lr", step, lr))
             var total = 0.0
-            for input in computation.inputs {
-                let grad = Self.norm(gradients.adjoint(input.node, in: tape))
-                let weight = Self.norm(tape.elements(input.node))
+            var updates: [[Double]] = []
+            for (index, input) in computation.inputs.enumerated() {
+                let g = gradients.adjoint(input.node, in: tape)
+                let update = optimizer.update(index, gradient: g, learningRate: lr, step: step)
+                let grad = Self.norm(g)
                 total += grad * grad
                 rows.append(("grad_norm." + input.name, step, grad))
-                rows.append(("update_ratio." + input.name, step, abs(lr) * grad / weight))
+                rows.append(("update_ratio." + input.name, step, Self.norm(update[...]) / Self.norm(tape.elements(input.node))))
+                updates.append(update)
             }
             rows.append(("grad_norm", step, total.squareRoot()))
             for metric in computation.metrics {
@@ -103,11 +109,9 @@ extension GradLog {
                 try commit(status: step == options.steps - 1 ? "complete" : "running")
             }
             // The update, then the forward pass at the new parameters.
-            for input in computation.inputs {
+            for (input, update) in zip(computation.inputs, updates) {
                 let range = tape.range(input.node)
-                let updated = (0..<range.count).map { k in
-                    tape.values[range.lowerBound + k] - lr * gradients.adjoints[range.lowerBound + k]
-                }
+                let updated = (0..<range.count).map { k in tape.values[range.lowerBound + k] - update[k] }
                 computation.tape.setLeaf(input.node, elements: updated)
             }
             computation.tape.forward()
@@ -132,7 +136,8 @@ extension GradLog {
         try insert.bind(1, options.name)
         try insert.bind(2, path)
         try insert.bind(3, text.sha256)
-        var json = "{\"optimizer\":\"sgd\",\"steps\":\(options.steps),\"lr\":\(options.learningRate.description)"
+        var json = "{\"optimizer\":\"\(options.optimizer.rawValue)\",\"steps\":\(options.steps),\"lr\":\(options.learningRate.description)"
+        if options.optimizer == .momentum { json += ",\"momentum\":\(options.momentum.description)" }
         if let end = options.learningRateEnd { json += ",\"lr_end\":\(end.description)" }
         if let every = options.captureEvery { json += ",\"capture_every\":\(every)" }
         try insert.bind(4, json + "}")
@@ -155,6 +160,38 @@ extension GradLog {
     /// or an infinity.
     static func firstNonFiniteAdjoint(_ tape: Tape, _ gradients: Gradients) -> Int? {
         (0..<tape.count).last { tape.requiresGrad(NodeID($0)) && gradients.adjoint(NodeID($0), in: tape).contains { !$0.isFinite } }
+    }
+}
+
+/// The optimizer's memory between steps, one buffer per input.
+struct OptimizerState {
+    let options: TrainingOptions
+    var first: [[Double]]
+    var second: [[Double]]
+
+    init(_ options: TrainingOptions, inputs counts: [Int]) {
+        self.options = options
+        first = counts.map { [Double](repeating: 0, count: $0) }
+        second = options.optimizer == .adam ? first : []
+    }
+
+    /// The step to subtract from input `index` (see `TrainingOptions.Optimizer`).
+    mutating func update(_ index: Int, gradient g: ArraySlice<Double>, learningRate lr: Double, step: Int) -> [Double] {
+        let g = Array(g)
+        switch options.optimizer {
+        case .sgd:
+            return g.map { lr * $0 }
+        case .momentum:
+            let m = options.momentum
+            first[index] = step == 0 ? g : zip(first[index], g).map { m * $0 + $1 }
+            return first[index].map { lr * $0 }
+        case .adam:
+            let t = Double(step + 1)
+            first[index] = zip(first[index], g).map { 0.9 * $0 + (1 - 0.9) * $1 }
+            second[index] = zip(second[index], g).map { 0.999 * $0 + (1 - 0.999) * $1 * $1 }
+            let c1 = 1 - pow(0.9, t), c2 = 1 - pow(0.999, t)
+            return zip(first[index], second[index]).map { m, v in lr * (m / c1) / ((v / c2).squareRoot() + 1e-8) }
+        }
     }
 }
 

@@ -9,13 +9,31 @@ public struct TrainingOptions: Sendable {
     /// Record every K-th step whole (besides the first and the last); nil for just those two.
     public var captureEvery: Int?
     public var name: String?
+    public var optimizer: Optimizer
+    /// SGD's momentum (with `.momentum`).
+    public var momentum: Double
 
-    public init(steps: Int, learningRate: Double, learningRateEnd: Double? = nil, captureEvery: Int? = nil, name: String? = nil) {
+    /// The update rules, as PyTorch's torch.optim defines them (dampening 0, no Nesterov, no
+    /// weight decay; Adam with betas (0.9, 0.999) and eps 1e-8), g the gradient, t = k + 1:
+    /// - sgd:      w -= lr * g
+    /// - momentum: v = m * v + g (v = g at the first step); w -= lr * v
+    /// - adam:     m = 0.9 m + 0.1 g; v = 0.999 v + 0.001 g^2;
+    ///             w -= lr * (m / (1 - 0.9^t)) / (sqrt(v / (1 - 0.999^t)) + 1e-8)
+    public enum Optimizer: String, CaseIterable, Sendable {
+        case sgd, momentum, adam
+    }
+
+    public init(
+        steps: Int, learningRate: Double, learningRateEnd: Double? = nil, captureEvery: Int? = nil, name: String? = nil,
+        optimizer: Optimizer = .sgd, momentum: Double = 0.9
+    ) {
         self.steps = steps
         self.learningRate = learningRate
         self.learningRateEnd = learningRateEnd
         self.captureEvery = captureEvery
         self.name = name
+        self.optimizer = optimizer
+        self.momentum = momentum
     }
 
     public func learningRate(at step: Int) -> Double {
