@@ -90,6 +90,42 @@ import Testing
         }
     }
 
+    /// SIGKILL at random moments of a training: the file passes integrity_check, every
+    /// committed step has all its metrics (whole steps only), and `trainings` says how far it got.
+    @Test func aKilledTrainingLeavesWholeSteps() throws {
+        let log = try RecordedLog()
+        let program = try log.dir.write("p.grad", "input w = [[0.5, -1], [2, 0.25]]\ndata x = [[1, 3], [-2, 0.5]]\nloss = sum(tanh(x @ w) ^ 2)\n")
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<4 {
+            let process = Process()
+            process.executableURL = CLI.executable
+            process.arguments = ["train", program, "--steps", "1000000", "--lr", "0.01", "--capture-every", "500", "--db", log.db]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            usleep(UInt32(Double.random(in: 0.2...1.2, using: &generator) * 1_000_000))
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            #expect(try SQLiteShell.run(log.db, "PRAGMA integrity_check") == "ok")
+        }
+        // Per training: the steps with metrics are exactly 0 ..< steps_done, each with all 5 names
+        // (loss, lr, grad_norm, grad_norm.w, update_ratio.w), and the status says it was cut short.
+        let check = try SQLiteShell.run(log.db, """
+            SELECT t.id, t.status, t.steps_done,
+                   (SELECT count(DISTINCT step) FROM metrics m WHERE m.training_id = t.id),
+                   (SELECT count(*) FROM metrics m WHERE m.training_id = t.id),
+                   (SELECT coalesce(max(step), -1) FROM metrics m WHERE m.training_id = t.id)
+            FROM trainings t ORDER BY t.id
+            """)
+        for line in check.split(separator: "\n") {
+            let f = line.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+            let done = Int(f[2])!
+            #expect(f[1] == "running", "\(line)")
+            #expect(Int(f[3]) == done && Int(f[4]) == 5 * done && Int(f[5]) == done - 1, "\(line)")
+        }
+        #expect(check.split(separator: "\n").count == 4)
+    }
+
     @Test(arguments: [
         (["--steps", "0", "--lr", "1"], "--steps must be at least 1"),
         (["--steps", "3", "--lr", "nan"], "--lr and --lr-end must be finite numbers"),
