@@ -60,6 +60,7 @@ enum StoreSQL {
     static let insertMetric = "INSERT INTO metric (training_id, name, step, value) VALUES (?1, ?2, ?3, ?4)"
     static let allTrainings = "SELECT id, name, created_at, program_path, status, steps_done, final_loss, options FROM trainings ORDER BY id"
     static let trainingExists = "SELECT id FROM training WHERE id = ?1"
+    static let metricSeries = "SELECT step, value FROM metric WHERE training_id = ?1 AND name = ?2 ORDER BY step"
     /// :names is the wanted names between unit separators (char 31), or NULL for all.
     static let trainingMetrics = """
         SELECT step, name, value FROM metrics

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
 import Testing
 
 /// `gradlog train` through the real CLI: micrograd's demo reproduced, a divergence stopped and
@@ -29,6 +32,17 @@ import Testing
         let runs = try log.rows(["SELECT t2.value AS step, r.output_value FROM runs r JOIN tags t1 ON t1.run_id = r.id AND t1.key = 'training' AND t1.value = '1' JOIN tags t2 ON t2.run_id = r.id AND t2.key = 'step' ORDER BY r.id"])
         #expect(runs.map { $0["step"] as? String } == ["0", "99"])
         #expect(runs.last?["output_value"] as? Double == losses[99])
+        // The picture: well-formed SVG, a panel per metric, every step a point with its exact value.
+        let svg = try log.run("plot", ["1", "--metric", "loss", "--metric", "accuracy", "-o", "-"])
+        #expect(svg.status == 0, "\(svg.stderr)")
+        let document = try XMLDocument(data: Data(svg.stdout.utf8))
+        let panels = try document.nodes(forXPath: "//*[local-name()='g'][@class='panel']")
+        #expect(panels.count == 2)
+        let points = try document.nodes(forXPath: "//*[local-name()='g'][@data-metric='loss']/*[local-name()='circle']")
+        #expect(points.count == 100)
+        let last = try document.nodes(forXPath: "//*[local-name()='g'][@data-metric='loss']/*[local-name()='circle'][@data-step='99']/@data-y")
+        // (Exact here: Foundation's JSON reader, used above, may round the last digit.)
+        #expect(last.first?.stringValue.flatMap(Double.init) == 0.010978370135492717)
         let metrics = try log.run("metrics", ["1", "--name", "accuracy", "--format", "csv"])
         #expect(metrics.stdout.hasPrefix("step,name,value\n0,accuracy,0.5\n"), "\(metrics.stdout)")
         #expect(metrics.stdout.split(separator: "\n").count == 101)

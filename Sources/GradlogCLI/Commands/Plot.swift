@@ -22,6 +22,12 @@ extension Gradlog {
                   gradlog record examples/cs231n.grad --sweep x=-2:2:41
                   gradlog plot latest -o sweep.svg
                   gradlog plot 5 --x y --node den > den.svg
+
+                With --metric (repeatable), SWEEP is a training id and the chart shows those \
+                metrics against the step, one panel each (log scale where the values span \
+                more than three decades):
+
+                  gradlog plot 1 --metric loss --metric accuracy -o moons.svg
                 """
         )
 
@@ -34,6 +40,9 @@ extension Gradlog {
         @Option(help: ArgumentHelp("The node whose value is plotted: a name, or #ID (default: the output).", valueName: "name"))
         var node: String?
 
+        @Option(name: .customLong("metric"), help: ArgumentHelp("Plot this metric of a training against the step (repeatable); SWEEP is then a training id.", valueName: "name"))
+        var metrics: [String] = []
+
         @Option(name: [.customShort("o"), .long], help: ArgumentHelp("Write the SVG to this file (in place, following a link; - is standard output).", valueName: "path"))
         var output: String?
 
@@ -45,6 +54,17 @@ extension Gradlog {
 
         func run() throws {
             let log = try options.open(.readOnly)
+            if !metrics.isEmpty {
+                guard let training = Int64(reference) else {
+                    throw CLIError("--metric plots a training: give its id (gradlog trainings lists them), not '\(reference)'")
+                }
+                let chart = SVGMetricsChart(training: training, metrics: try metrics.map { name in
+                    let points = try log.metricSeries(training: training, name: name)
+                    guard !points.isEmpty else { throw CLIError("training \(training) has no metric '\(name)' (gradlog metrics \(training) lists them)") }
+                    return (name, points)
+                })
+                return try OutputFile.write(chart.text + "\n", to: output, database: log.path)
+            }
             let series = try log.sweepSeries(sweep: try log.resolveSweep(reference), input: input, node: node)
             try OutputFile.write(SVGLineChart(series: series).text + "\n", to: output, database: log.path)
         }

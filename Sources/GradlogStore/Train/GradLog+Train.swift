@@ -131,6 +131,17 @@ extension GradLog {
         return try query(StoreSQL.trainingMetrics, parameters: ["training": .integer(training), "names": list])
     }
 
+    /// One metric of a training, in step order.
+    public func metricSeries(training: Int64, name: String) throws -> [(step: Int, value: Double)] {
+        guard try database.scalarInt(StoreSQL.trainingExists, training) != nil else { throw TrainingError.noSuchTraining(training) }
+        let statement = try database.prepare(StoreSQL.metricSeries)
+        try statement.bind(1, training)
+        try statement.bind(2, name)
+        var points: [(step: Int, value: Double)] = []
+        while try statement.step() { points.append((Int(statement.int(0)), statement.float(1) ?? .nan)) }
+        return points
+    }
+
     private func insertTraining(_ program: Program, text: ProgramText, path: String?, options: TrainingOptions) throws -> Int64 {
         let insert = try database.prepare(StoreSQL.insertTraining)
         try insert.bind(1, options.name)
