@@ -170,3 +170,50 @@ import Testing
         #expect(csv.map { Double($0.split(separator: ",")[3]) } == order.prefix(5).map { grad[$0] })
     }
 }
+
+/// chain-rule on tensors: every element of every adjoint against the sum of its consumers'
+/// contributions, broadcasting included.
+extension TensorNamedQueryTests {
+    @Test func chainRuleHoldsForEveryTensorElementOfMoons() throws {
+        let log = try moonsLog()
+        let rows = try log.rows(["chain-rule", "--param", "run=1"])
+        #expect(rows.count == 45, "every node but the output")
+        let notOK = rows.filter { $0["status"] as? String != "ok" }
+        #expect(notOK.map { $0["name"] as? String } == ["X", "y"], "only the data, which has no adjoint")
+        #expect(notOK.allSatisfy { $0["status"] as? String == "not checked" })
+        // W1 feeds a matmul (a stored contribution) and W1 * W1 (two local derivatives); b1 is
+        // broadcast over 100 rows; the constant 1 in `1 - y * score` over 100 elements.
+        let w1 = try #require(rows.first { $0["name"] as? String == "W1" })
+        #expect(w1["consumers"] as? Int == 3)
+        #expect(w1["shape"] as? String == "[2, 16]")
+        let one = try #require(rows.first { $0["id"] as? Int == 17 })
+        let sum = try Self.elements(log, "SELECT grad FROM nodes WHERE run_id = 1 AND id = 19").reduce(0, +)
+        #expect(Self.close(Self.number(one["sum_of_contributions"]), sum))
+    }
+
+    @Test func chainRuleFindsATamperedTensorElement() throws {
+        let log = try moonsLog()
+        // b1's adjoint, element 1 set to 1.0 (bytes 8..15 of the BLOB).
+        let update = try log.query(["""
+            UPDATE run_node SET grad = CAST(substr(grad, 1, 8) || x'000000000000F03F' || substr(grad, 17) AS BLOB)
+            WHERE run_id = 1 AND id = 3
+            """, "--write"])
+        #expect(update.status == 0, "\(update.stderr)")
+        let rows = try log.rows(["chain-rule", "--param", "run=1"])
+        #expect(rows.first?["name"] as? String == "b1")
+        #expect(rows.first?["status"] as? String == "MISMATCH")
+        #expect(rows.filter { $0["status"] as? String == "MISMATCH" }.count == 1)
+    }
+
+    @Test func chainRuleSaysWhatItCannotCheckOnTensors() throws {
+        let values = try RecordedLog()
+        #expect(try CLI.run(["record", Self.moons, "--db", values.db, "--capture", "values"]).status == 0)
+        let rows = try values.rows(["chain-rule", "--param", "run=1"])
+        // No local derivative or contribution was kept: W1's consumers (matmul, W1 * W1) cannot
+        // be redone; the matmul #8 feeds an add, whose local derivative 1 is the op's own.
+        #expect(rows.first { $0["name"] as? String == "W1" }?["status"] as? String == "not checked")
+        #expect(rows.first { $0["name"] as? String == "h1" }?["status"] as? String == "not checked")
+        #expect(rows.first { $0["id"] as? Int == 8 }?["status"] as? String == "ok")
+        #expect(!rows.contains { $0["status"] as? String == "MISMATCH" })
+    }
+}
