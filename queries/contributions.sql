@@ -1,11 +1,68 @@
--- description: Where one node's adjoint comes from: each consumer's adjoint x local_grad, largest first.
+-- description: Where one node's adjoint comes from: each consumer's contribution (adjoint x local_grad, or the stored contribution of a tensor op), largest first.
 -- param :run   the run (an id, a unique name, latest, latest~N)
 -- param :name  the node whose adjoint to explain
 --
 -- The contributions of the consumers the output depends on add up to the node's adjoint (see
 -- chain-rule). contribution is NULL where a factor is NaN or the product is NaN (inf * 0).
-SELECT e.node_id AS consumer_id, e.node_name AS consumer, e.op, e.slot,
-       e.node_grad AS consumer_grad, e.local_grad, e.contribution
-FROM edge_details e
-WHERE e.run_id = :run AND e.input_name = :name
-ORDER BY e.contribution IS NULL DESC, abs(e.contribution) DESC, e.node_id;
+--
+-- Tensors (with the gradlog-only tensor_elements): when the node or a consumer is a tensor,
+-- the contribution is formed as the backward pass forms it, the stored contribution of matmul,
+-- reductions, reshape and softmax, or adjoint(consumer) x local_grad summed over the axes the
+-- node was broadcast along, and each consumer is ranked by contribution_norm, the L2 norm of
+-- its finite elements; contribution_nonfinite counts the others (NaN, +-inf). For a scalar
+-- node contribution is the number itself; for a tensor, shape is its shape. consumer_grad
+-- and local_grad are shown where they are scalars. NULL norms where what is needed was not
+-- kept (--capture values or stats), or a tensor has more than 4 axes.
+WITH edge AS (
+    SELECT e.node_id, e.node_name, e.op, e.slot, o.stores, e.node_grad, e.local_grad, e.contribution,
+           tc.shape AS node_shape, coalesce(json_array_length(tc.shape), 0) AS node_rank,
+           ti.shape AS input_shape, coalesce(json_array_length(ti.shape), 0) AS input_rank,
+           tc.id IS NOT NULL OR ti.id IS NOT NULL AS is_tensor,
+           CASE WHEN o.stores = 'contribution' THEN e.local_grad IS NOT NULL
+                ELSE e.node_grad IS NOT NULL AND e.local_grad IS NOT NULL END
+             AND coalesce(json_array_length(tc.shape), 0) <= 4 AND coalesce(json_array_length(ti.shape), 0) <= 4 AS known
+    FROM edge_details e
+    JOIN op o ON o.name = e.op
+    LEFT JOIN tensor_node tc ON tc.run_id = e.run_id AND tc.id = e.node_id
+    LEFT JOIN tensor_node ti ON ti.run_id = e.run_id AND ti.id = e.input_id
+    WHERE e.run_id = :run AND e.input_name = :name),
+  -- Each element of a tensor edge's contribution, keyed by the element of the node it adds to
+  -- (as in chain-rule).
+  piece AS (
+    SELECT t.node_id, t.slot,
+           CASE WHEN t.stores = 'contribution'
+                THEN printf('%d,%d,%d,%d', coalesce(x.i0, -1), coalesce(x.i1, -1), coalesce(x.i2, -1), coalesce(x.i3, -1))
+                ELSE printf('%d,%d,%d,%d',
+                    CASE WHEN t.input_rank > 0 THEN CASE WHEN json_extract(t.input_shape, '$[0]') = 1 THEN 0 ELSE
+                        CASE t.node_rank - t.input_rank WHEN 0 THEN x.i0 WHEN 1 THEN x.i1 WHEN 2 THEN x.i2 ELSE x.i3 END END ELSE -1 END,
+                    CASE WHEN t.input_rank > 1 THEN CASE WHEN json_extract(t.input_shape, '$[1]') = 1 THEN 0 ELSE
+                        CASE t.node_rank - t.input_rank WHEN 0 THEN x.i1 WHEN 1 THEN x.i2 ELSE x.i3 END END ELSE -1 END,
+                    CASE WHEN t.input_rank > 2 THEN CASE WHEN json_extract(t.input_shape, '$[2]') = 1 THEN 0 ELSE
+                        CASE t.node_rank - t.input_rank WHEN 0 THEN x.i2 ELSE x.i3 END END ELSE -1 END,
+                    CASE WHEN t.input_rank > 3 THEN CASE WHEN json_extract(t.input_shape, '$[3]') = 1 THEN 0 ELSE x.i3 END ELSE -1 END)
+           END AS key,
+           CASE WHEN typeof(x.value) = 'text' OR typeof(x.grad) = 'text' THEN NULL
+                WHEN t.stores = 'contribution' THEN x.value
+                ELSE x.value * coalesce(x.grad, t.local_grad) END AS p
+    FROM edge t,
+         tensor_elements(CASE t.stores WHEN 'contribution' THEN t.local_grad ELSE t.node_grad END,
+                         CASE WHEN t.stores = 'local_grad' AND typeof(t.local_grad) = 'blob' THEN t.local_grad END,
+                         CASE t.stores WHEN 'contribution' THEN t.input_shape ELSE t.node_shape END) x
+    WHERE t.is_tensor AND t.known),
+  element_sum AS (
+    SELECT node_id, slot, total(p) AS sum, count(p) = count(*) AND coalesce(max(abs(p)) < 9e999, 1) AS finite
+    FROM piece GROUP BY node_id, slot, key),
+  edge_sum AS (
+    SELECT node_id, slot, total(sum) AS sum, min(finite) AS all_finite,
+           sqrt(total(CASE WHEN finite THEN sum * sum END)) AS norm, CAST(total(NOT finite) AS INTEGER) AS nonfinite
+    FROM element_sum GROUP BY node_id, slot)
+SELECT e.node_id AS consumer_id, e.node_name AS consumer, e.op, e.slot, e.input_shape AS shape,
+       CASE WHEN typeof(e.node_grad) <> 'blob' THEN e.node_grad END AS consumer_grad,
+       CASE WHEN typeof(e.local_grad) <> 'blob' AND e.stores = 'local_grad' THEN e.local_grad END AS local_grad,
+       CASE WHEN NOT e.is_tensor THEN e.contribution
+            WHEN e.input_shape IS NULL AND s.all_finite THEN s.sum END AS contribution,
+       CASE WHEN NOT e.is_tensor THEN abs(e.contribution) ELSE s.norm END AS contribution_norm,
+       CASE WHEN NOT e.is_tensor THEN e.contribution IS NULL OR abs(e.contribution) >= 9e999 ELSE s.nonfinite END AS contribution_nonfinite
+FROM edge e
+LEFT JOIN edge_sum s ON s.node_id = e.node_id AND s.slot = e.slot
+ORDER BY contribution_nonfinite > 0 DESC, contribution_norm DESC, e.node_id, e.slot;

@@ -217,3 +217,24 @@ extension TensorNamedQueryTests {
         #expect(!rows.contains { $0["status"] as? String == "MISMATCH" })
     }
 }
+
+extension TensorNamedQueryTests {
+    /// b1 gets its adjoint from `X @ W1 + b1` (broadcast over 100 rows: summed over them) and
+    /// from b1 * b1, which passes 0 back (b1 = 0): the add's contribution is b1's whole adjoint.
+    @Test func contributionsReduceOverBroadcastAxes() throws {
+        let log = try moonsLog()
+        let rows = try log.rows(["contributions", "--param", "run=1", "--param", "name=b1"])
+        #expect(rows.map { $0["consumer_id"] as? Int } == [9, 25, 25])
+        #expect(rows.map { $0["shape"] as? String } == ["[16]", "[16]", "[16]"])
+        let grad = try Self.elements(log, "SELECT grad FROM nodes WHERE run_id = 1 AND name = 'b1'")
+        #expect(Self.close(Self.number(rows[0]["contribution_norm"]), Self.norm(grad)))
+        #expect(Self.number(rows[1]["contribution_norm"]) == 0)
+        // W1: the matmul's stored contribution, then 2 x 0.0001 x W1 from W1 * W1 (one per slot).
+        let w1 = try log.rows(["contributions", "--param", "run=1", "--param", "name=W1"])
+        let contribution = try Self.elements(log, "SELECT d1 FROM run_node WHERE run_id = 1 AND id = 8")
+        let value = try Self.elements(log, "SELECT value FROM nodes WHERE run_id = 1 AND name = 'W1'")
+        #expect(w1.map { $0["op"] as? String } == ["matmul", "mul", "mul"])
+        #expect(Self.close(Self.number(w1[0]["contribution_norm"]), Self.norm(contribution)))
+        #expect(Self.close(Self.number(w1[1]["contribution_norm"]), 0.0001 * Self.norm(value)))
+    }
+}
