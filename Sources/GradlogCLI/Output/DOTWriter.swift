@@ -4,8 +4,8 @@ import GradlogStore
 /// Renders a `GraphPicture` as Graphviz DOT, left to right from the inputs to the output:
 /// one box per node (name or #id, op, value, adjoint; for a tensor its shape and the norms of
 /// its value and adjoint), an arrow from each input labelled with the local derivative (for a
-/// tensor edge, the stored tensor's shape and norm). Compared with another run, boxes are filled by how the node compares
-/// and the first divergences get a thick red or orange border.
+/// tensor edge, the stored tensor's shape and norm). Compared with another run, boxes are
+/// filled by how the node compares and the first divergences get a thick red or orange border.
 struct DOTWriter {
     var picture: GraphPicture
     var title: String
