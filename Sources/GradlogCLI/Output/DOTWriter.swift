@@ -85,7 +85,7 @@ struct DOTWriter {
     private func tensorLines(_ a: GraphPicture.Tensor, _ b: GraphPicture.Tensor?) -> [String] {
         func norms(_ x: TensorStatistics?, _ y: TensorStatistics?) -> String {
             let first = x.map { $0.norm.map(number) ?? "null" } ?? "null"
-            guard let b else { return first }
+            guard b != nil else { return first }
             let second = y.map { $0.norm.map(number) ?? "null" } ?? "null"
             return first == second ? first : "\(first) → \(second)"
         }
