@@ -18,7 +18,8 @@
 -- checked so; error and ulps are then the largest over its elements, and a tensor passes when
 -- every element does. A tensor is 'not checked' when an element of its adjoint or of a
 -- contribution is not finite, when what it needs was not kept (--capture values or stats),
--- or when a tensor involved has more than 4 axes. Data, which has no adjoint, is not checked.
+-- or when a tensor involved has more than 4 axes. Data, and nodes computed from data only,
+-- have no adjoint: they are not checked, and pass nothing back.
 WITH RECURSIVE
   target AS (
       SELECT r.id AS run_id, r.graph_id, g.output_id
@@ -59,9 +60,12 @@ WITH RECURSIVE
       SELECT e.node_id, e.input_id, o.stores, e.node_grad, e.local_grad,
              tc.shape AS node_shape, coalesce(json_array_length(tc.shape), 0) AS node_rank,
              ti.shape AS input_shape, coalesce(json_array_length(ti.shape), 0) AS input_rank,
-             CASE WHEN o.stores = 'contribution' THEN e.local_grad IS NOT NULL
-                  ELSE e.node_grad IS NOT NULL AND e.local_grad IS NOT NULL END
-               AND coalesce(json_array_length(tc.shape), 0) <= 4 AND coalesce(json_array_length(ti.shape), 0) <= 4 AS known
+             -- A consumer computed from data only has no adjoint and passes nothing back.
+             tc.id IS NOT NULL AND tc.grad_nan IS NULL AS passes_nothing,
+             (tc.id IS NOT NULL AND tc.grad_nan IS NULL)
+               OR CASE WHEN o.stores = 'contribution' THEN e.local_grad IS NOT NULL
+                       ELSE e.node_grad IS NOT NULL AND e.local_grad IS NOT NULL END
+                  AND coalesce(json_array_length(tc.shape), 0) <= 4 AND coalesce(json_array_length(ti.shape), 0) <= 4 AS known
       FROM edge_details e
       JOIN op o ON o.name = e.op
       LEFT JOIN tensor_node tc ON tc.run_id = e.run_id AND tc.id = e.node_id
@@ -92,7 +96,7 @@ WITH RECURSIVE
            tensor_elements(CASE t.stores WHEN 'contribution' THEN t.local_grad ELSE t.node_grad END,
                            CASE WHEN t.stores = 'local_grad' AND typeof(t.local_grad) = 'blob' THEN t.local_grad END,
                            CASE t.stores WHEN 'contribution' THEN t.input_shape ELSE t.node_shape END) x
-      WHERE t.known),
+      WHERE t.known AND NOT t.passes_nothing),
   element_sum AS (
       SELECT input_id AS id, key, total(p) AS sum, total(abs(p)) AS scale,
              count(p) = count(*) AND coalesce(max(abs(p)) < 9e999, 1) AS finite

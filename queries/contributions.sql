@@ -18,6 +18,8 @@ WITH edge AS (
            tc.shape AS node_shape, coalesce(json_array_length(tc.shape), 0) AS node_rank,
            ti.shape AS input_shape, coalesce(json_array_length(ti.shape), 0) AS input_rank,
            tc.id IS NOT NULL OR ti.id IS NOT NULL AS is_tensor,
+           -- A consumer computed from data only has no adjoint and passes nothing back.
+           tc.id IS NOT NULL AND tc.grad_nan IS NULL AS passes_nothing,
            CASE WHEN o.stores = 'contribution' THEN e.local_grad IS NOT NULL
                 ELSE e.node_grad IS NOT NULL AND e.local_grad IS NOT NULL END
              AND coalesce(json_array_length(tc.shape), 0) <= 4 AND coalesce(json_array_length(ti.shape), 0) <= 4 AS known
@@ -48,7 +50,7 @@ WITH edge AS (
          tensor_elements(CASE t.stores WHEN 'contribution' THEN t.local_grad ELSE t.node_grad END,
                          CASE WHEN t.stores = 'local_grad' AND typeof(t.local_grad) = 'blob' THEN t.local_grad END,
                          CASE t.stores WHEN 'contribution' THEN t.input_shape ELSE t.node_shape END) x
-    WHERE t.is_tensor AND t.known),
+    WHERE t.is_tensor AND t.known AND NOT t.passes_nothing),
   element_sum AS (
     SELECT node_id, slot, total(p) AS sum, count(p) = count(*) AND coalesce(max(abs(p)) < 9e999, 1) AS finite
     FROM piece GROUP BY node_id, slot, key),
@@ -61,8 +63,9 @@ SELECT e.node_id AS consumer_id, e.node_name AS consumer, e.op, e.slot, e.input_
        CASE WHEN typeof(e.local_grad) <> 'blob' AND e.stores = 'local_grad' THEN e.local_grad END AS local_grad,
        CASE WHEN NOT e.is_tensor THEN e.contribution
             WHEN e.input_shape IS NULL AND s.all_finite THEN s.sum END AS contribution,
-       CASE WHEN NOT e.is_tensor THEN abs(e.contribution) ELSE s.norm END AS contribution_norm,
-       CASE WHEN NOT e.is_tensor THEN e.contribution IS NULL OR abs(e.contribution) >= 9e999 ELSE s.nonfinite END AS contribution_nonfinite
+       CASE WHEN NOT e.is_tensor THEN abs(e.contribution) WHEN e.passes_nothing THEN 0.0 ELSE s.norm END AS contribution_norm,
+       CASE WHEN NOT e.is_tensor THEN e.contribution IS NULL OR abs(e.contribution) >= 9e999
+            WHEN e.passes_nothing THEN 0 ELSE s.nonfinite END AS contribution_nonfinite
 FROM edge e
 LEFT JOIN edge_sum s ON s.node_id = e.node_id AND s.slot = e.slot
 ORDER BY contribution_nonfinite > 0 DESC, contribution_norm DESC, e.node_id, e.slot;
