@@ -238,3 +238,18 @@ extension TensorNamedQueryTests {
         #expect(Self.close(Self.number(w1[1]["contribution_norm"]), 0.0001 * Self.norm(value)))
     }
 }
+
+extension TensorNamedQueryTests {
+    /// A scalar input broadcast into a tensor op gets the sum over the elements (w: 1 + 2 + 3
+    /// + 4 = 10, over 16); the constant 16 feeds only data-derived x, which passes nothing back.
+    @Test func chainRuleOnAScalarFedByTensors() throws {
+        let log = try RecordedLog()
+        try log.record(source: "data X = [[1, 2], [3, 4]]\ninput w = 2\nx = X / 16\nloss = sum(x * w)\n")
+        let rows = try log.rows(["chain-rule", "--param", "run=1"])
+        let w = try #require(rows.first { $0["name"] as? String == "w" })
+        #expect(w["status"] as? String == "ok")
+        #expect(Self.number(w["sum_of_contributions"]) == 0.625)
+        #expect(rows.first { $0["op"] as? String == "const" }?["status"] as? String == "ok")
+        #expect(rows.filter { $0["status"] as? String == "not checked" }.map { $0["name"] as? String } == ["X", "x"])
+    }
+}
