@@ -17,9 +17,9 @@
 -- summed over the axes the input was broadcast along. Each element of a tensor's adjoint is
 -- checked so; error and ulps are then the largest over its elements, and a tensor passes when
 -- every element does. A tensor is 'not checked' when an element of its adjoint or of a
--- contribution is not finite, when what it needs was not kept (--capture values or stats),
--- or when a tensor involved has more than 4 axes. Data, and nodes computed from data only,
--- have no adjoint: they are not checked, and pass nothing back.
+-- contribution is not finite, or when what it needs was not kept (--capture values or
+-- stats). Data, and nodes computed from data only, have no adjoint: they are not checked,
+-- and pass nothing back.
 WITH RECURSIVE
   target AS (
       SELECT r.id AS run_id, r.graph_id, g.output_id
@@ -58,36 +58,24 @@ WITH RECURSIVE
   -- need was kept: the stored contribution, or the consumer's adjoint and local derivative.
   tensor_edge AS (
       SELECT e.node_id, e.input_id, o.stores, e.node_grad, e.local_grad,
-             tc.shape AS node_shape, coalesce(json_array_length(tc.shape), 0) AS node_rank,
-             ti.shape AS input_shape, coalesce(json_array_length(ti.shape), 0) AS input_rank,
+             tc.shape AS node_shape, ti.shape AS input_shape,
              -- A consumer computed from data only has no adjoint and passes nothing back.
              tc.id IS NOT NULL AND tc.grad_nan IS NULL AS passes_nothing,
              (tc.id IS NOT NULL AND tc.grad_nan IS NULL)
                OR CASE WHEN o.stores = 'contribution' THEN e.local_grad IS NOT NULL
-                       ELSE e.node_grad IS NOT NULL AND e.local_grad IS NOT NULL END
-                  AND coalesce(json_array_length(tc.shape), 0) <= 4 AND coalesce(json_array_length(ti.shape), 0) <= 4 AS known
+                       ELSE e.node_grad IS NOT NULL AND e.local_grad IS NOT NULL END AS known
       FROM edge_details e
       JOIN op o ON o.name = e.op
       LEFT JOIN tensor_node tc ON tc.run_id = e.run_id AND tc.id = e.node_id
       LEFT JOIN tensor_node ti ON ti.run_id = e.run_id AND ti.id = e.input_id
       WHERE EXISTS (SELECT 1 FROM tensor_node WHERE run_id = :run)
         AND e.run_id = :run AND e.node_id IN (SELECT id FROM reaches) AND (tc.id IS NOT NULL OR ti.id IS NOT NULL)),
-  -- Each element of each tensor edge's contribution, keyed by the input element it adds to
-  -- ('i0,i1,i2,i3', -1 beyond the rank): an elementwise consumer's element (j0, j1, ...)
-  -- adds to the input's element aligned at the end, 0 along the axes where the input is 1.
+  -- Each element of each tensor edge's contribution, keyed by the (row-major) index of the
+  -- input element it adds to: a stored contribution is in the input's shape; an elementwise
+  -- consumer's element adds to the input element it was broadcast from (operand_idx).
   piece AS (
       SELECT t.input_id,
-             CASE WHEN t.stores = 'contribution'
-                  THEN printf('%d,%d,%d,%d', coalesce(x.i0, -1), coalesce(x.i1, -1), coalesce(x.i2, -1), coalesce(x.i3, -1))
-                  ELSE printf('%d,%d,%d,%d',
-                      CASE WHEN t.input_rank > 0 THEN CASE WHEN json_extract(t.input_shape, '$[0]') = 1 THEN 0 ELSE
-                          CASE t.node_rank - t.input_rank WHEN 0 THEN x.i0 WHEN 1 THEN x.i1 WHEN 2 THEN x.i2 ELSE x.i3 END END ELSE -1 END,
-                      CASE WHEN t.input_rank > 1 THEN CASE WHEN json_extract(t.input_shape, '$[1]') = 1 THEN 0 ELSE
-                          CASE t.node_rank - t.input_rank WHEN 0 THEN x.i1 WHEN 1 THEN x.i2 ELSE x.i3 END END ELSE -1 END,
-                      CASE WHEN t.input_rank > 2 THEN CASE WHEN json_extract(t.input_shape, '$[2]') = 1 THEN 0 ELSE
-                          CASE t.node_rank - t.input_rank WHEN 0 THEN x.i2 ELSE x.i3 END END ELSE -1 END,
-                      CASE WHEN t.input_rank > 3 THEN CASE WHEN json_extract(t.input_shape, '$[3]') = 1 THEN 0 ELSE x.i3 END ELSE -1 END)
-             END AS key,
+             CASE t.stores WHEN 'contribution' THEN x.idx ELSE x.operand_idx END AS key,
              -- NULL for a NaN factor or product (inf x 0): SQLite has no NaN.
              CASE WHEN typeof(x.value) = 'text' OR typeof(x.grad) = 'text' THEN NULL
                   WHEN t.stores = 'contribution' THEN x.value
@@ -95,7 +83,8 @@ WITH RECURSIVE
       FROM tensor_edge t,
            tensor_elements(CASE t.stores WHEN 'contribution' THEN t.local_grad ELSE t.node_grad END,
                            CASE WHEN t.stores = 'local_grad' AND typeof(t.local_grad) = 'blob' THEN t.local_grad END,
-                           CASE t.stores WHEN 'contribution' THEN t.input_shape ELSE t.node_shape END) x
+                           CASE t.stores WHEN 'contribution' THEN t.input_shape ELSE t.node_shape END,
+                           CASE t.stores WHEN 'local_grad' THEN coalesce(t.input_shape, '[]') END) x
       WHERE t.known AND NOT t.passes_nothing),
   element_sum AS (
       SELECT input_id AS id, key, total(p) AS sum, total(abs(p)) AS scale,
@@ -116,12 +105,12 @@ WITH RECURSIVE
       JOIN run_node v ON v.run_id = t.run_id AND v.id = t.id,
            tensor_elements(v.grad, NULL, t.shape) g
       LEFT JOIN element_sum s ON s.id = t.id
-           AND s.key = printf('%d,%d,%d,%d', coalesce(g.i0, -1), coalesce(g.i1, -1), coalesce(g.i2, -1), coalesce(g.i3, -1))
-      WHERE t.run_id = :run AND json_array_length(t.shape) <= 4
+           AND s.key = g.idx
+      WHERE t.run_id = :run
       GROUP BY t.id),
   -- What a scalar receives from tensor consumers (a broadcast scalar, a reshape to [1]).
   scalar_from_tensors AS (
-      SELECT id, sum, scale, finite FROM element_sum WHERE key = '-1,-1,-1,-1')
+      SELECT id, sum, scale, finite FROM element_sum WHERE key = 0)
 SELECT n.id, n.name, n.op, t.shape,
        CASE WHEN t.id IS NULL THEN n.grad END AS adjoint,
        CASE WHEN t.id IS NULL THEN coalesce(p.sum, 0.0) + coalesce(f.sum, 0.0) END AS sum_of_contributions,

@@ -12,17 +12,15 @@
 -- its finite elements; contribution_nonfinite counts the others (NaN, +-inf). For a scalar
 -- node contribution is the number itself; for a tensor, shape is its shape. consumer_grad
 -- and local_grad are shown where they are scalars. NULL norms where what is needed was not
--- kept (--capture values or stats), or a tensor has more than 4 axes.
+-- kept (--capture values or stats).
 WITH edge AS (
     SELECT e.node_id, e.node_name, e.op, e.slot, o.stores, e.node_grad, e.local_grad, e.contribution,
-           tc.shape AS node_shape, coalesce(json_array_length(tc.shape), 0) AS node_rank,
-           ti.shape AS input_shape, coalesce(json_array_length(ti.shape), 0) AS input_rank,
+           tc.shape AS node_shape, ti.shape AS input_shape,
            tc.id IS NOT NULL OR ti.id IS NOT NULL AS is_tensor,
            -- A consumer computed from data only has no adjoint and passes nothing back.
            tc.id IS NOT NULL AND tc.grad_nan IS NULL AS passes_nothing,
            CASE WHEN o.stores = 'contribution' THEN e.local_grad IS NOT NULL
-                ELSE e.node_grad IS NOT NULL AND e.local_grad IS NOT NULL END
-             AND coalesce(json_array_length(tc.shape), 0) <= 4 AND coalesce(json_array_length(ti.shape), 0) <= 4 AS known
+                ELSE e.node_grad IS NOT NULL AND e.local_grad IS NOT NULL END AS known
     FROM edge_details e
     JOIN op o ON o.name = e.op
     LEFT JOIN tensor_node tc ON tc.run_id = e.run_id AND tc.id = e.node_id
@@ -32,24 +30,15 @@ WITH edge AS (
   -- (as in chain-rule).
   piece AS (
     SELECT t.node_id, t.slot,
-           CASE WHEN t.stores = 'contribution'
-                THEN printf('%d,%d,%d,%d', coalesce(x.i0, -1), coalesce(x.i1, -1), coalesce(x.i2, -1), coalesce(x.i3, -1))
-                ELSE printf('%d,%d,%d,%d',
-                    CASE WHEN t.input_rank > 0 THEN CASE WHEN json_extract(t.input_shape, '$[0]') = 1 THEN 0 ELSE
-                        CASE t.node_rank - t.input_rank WHEN 0 THEN x.i0 WHEN 1 THEN x.i1 WHEN 2 THEN x.i2 ELSE x.i3 END END ELSE -1 END,
-                    CASE WHEN t.input_rank > 1 THEN CASE WHEN json_extract(t.input_shape, '$[1]') = 1 THEN 0 ELSE
-                        CASE t.node_rank - t.input_rank WHEN 0 THEN x.i1 WHEN 1 THEN x.i2 ELSE x.i3 END END ELSE -1 END,
-                    CASE WHEN t.input_rank > 2 THEN CASE WHEN json_extract(t.input_shape, '$[2]') = 1 THEN 0 ELSE
-                        CASE t.node_rank - t.input_rank WHEN 0 THEN x.i2 ELSE x.i3 END END ELSE -1 END,
-                    CASE WHEN t.input_rank > 3 THEN CASE WHEN json_extract(t.input_shape, '$[3]') = 1 THEN 0 ELSE x.i3 END ELSE -1 END)
-           END AS key,
+           CASE t.stores WHEN 'contribution' THEN x.idx ELSE x.operand_idx END AS key,
            CASE WHEN typeof(x.value) = 'text' OR typeof(x.grad) = 'text' THEN NULL
                 WHEN t.stores = 'contribution' THEN x.value
                 ELSE x.value * coalesce(x.grad, t.local_grad) END AS p
     FROM edge t,
          tensor_elements(CASE t.stores WHEN 'contribution' THEN t.local_grad ELSE t.node_grad END,
                          CASE WHEN t.stores = 'local_grad' AND typeof(t.local_grad) = 'blob' THEN t.local_grad END,
-                         CASE t.stores WHEN 'contribution' THEN t.input_shape ELSE t.node_shape END) x
+                         CASE t.stores WHEN 'contribution' THEN t.input_shape ELSE t.node_shape END,
+                         CASE t.stores WHEN 'local_grad' THEN coalesce(t.input_shape, '[]') END) x
     WHERE t.is_tensor AND t.known AND NOT t.passes_nothing),
   element_sum AS (
     SELECT node_id, slot, total(p) AS sum, count(p) = count(*) AND coalesce(max(abs(p)) < 9e999, 1) AS finite

@@ -1,6 +1,6 @@
 import CSQLite
 
-/// `tensor_elements(value [, grad [, shape]])`: a table-valued function (an eponymous virtual
+/// `tensor_elements(value [, grad [, shape [, operand_shape]]])`: a table-valued function (an eponymous virtual
 /// table, like SQLite's json_each) with one row per element of a tensor, so that "which weight
 /// of W1 has the largest gradient" is one query:
 ///
@@ -10,28 +10,34 @@ import CSQLite
 ///
 /// Columns: `idx` (row-major, from 0), `i0`..`i3` (the index along each axis; NULL beyond the
 /// rank; without a shape the tensor is read as one axis), `value` and `grad` (the elements of
-/// the two arguments in gradlog's float encoding, NULL where an argument is NULL). A scalar
-/// argument is one element. The arguments are the hidden columns `value_blob`, `grad_blob`
-/// and `shape`, in that order.
+/// the two arguments in gradlog's float encoding, NULL where an argument is NULL), and
+/// `operand_idx`: given the shape of an operand that NumPy broadcasting stretched to `shape`,
+/// the row-major index of the operand's element this element came from (what the backward of
+/// a broadcast sums over); NULL without one. A scalar argument is one element. The arguments
+/// are the hidden columns `value_blob`, `grad_blob`, `shape` and `operand_shape`, in that order.
 enum TensorElementsTable {
     static let name = "tensor_elements"
 
     /// Visible columns, then the hidden argument columns.
     private enum Column: Int32 {
-        case idx, i0, i1, i2, i3, value, grad, valueArgument, gradArgument, shapeArgument
+        case idx, i0, i1, i2, i3, value, grad, operandIdx, valueArgument, gradArgument, shapeArgument, operandShapeArgument
         static let firstArgument = Column.valueArgument.rawValue
+        static let argumentCount = 4
     }
 
     private static let declaration =
-        "CREATE TABLE x(idx, i0, i1, i2, i3, value, grad, value_blob HIDDEN, grad_blob HIDDEN, shape HIDDEN)"
+        "CREATE TABLE x(idx, i0, i1, i2, i3, value, grad, operand_idx, value_blob HIDDEN, grad_blob HIDDEN, shape HIDDEN, operand_shape HIDDEN)"
 
     /// What a cursor walks over: the elements of both arguments and the strides of the shape.
     private final class Cursor {
-        var arguments: [SQLArgument] = [SQLArgument](repeating: .null, count: 3)
+        var arguments: [SQLArgument] = [SQLArgument](repeating: .null, count: Column.argumentCount)
         var value: [Double]?
         var grad: [Double]?
         var dims: [Int] = []
         var strides: [Int] = []
+        /// Per axis of the shape, the operand's stride along it (0 where it was broadcast);
+        /// nil without an operand shape.
+        var operandStrides: [Int]?
         var count = 0
         var row = 0
     }
@@ -139,7 +145,7 @@ enum TensorElementsTable {
         }
         var mask: Int32 = 0
         var argvIndex: Int32 = 0
-        for column in Column.firstArgument...Column.shapeArgument.rawValue {
+        for column in Column.firstArgument...Column.operandShapeArgument.rawValue {
             guard let i = slotOfArgument[column] else { continue }
             argvIndex += 1
             info.pointee.aConstraintUsage[Int(i)].argvIndex = argvIndex
@@ -157,10 +163,10 @@ enum TensorElementsTable {
     ) -> Int32 {
         let cursor = state(base)
         cursor.arguments.forEach { $0.free() }
-        cursor.arguments = [SQLArgument](repeating: .null, count: 3)
+        cursor.arguments = [SQLArgument](repeating: .null, count: Column.argumentCount)
         var next = 0
-        var raw: [OpaquePointer?] = [nil, nil, nil]
-        for slot in 0..<3 where mask & (1 << slot) != 0 {
+        var raw = [OpaquePointer?](repeating: nil, count: Column.argumentCount)
+        for slot in 0..<Column.argumentCount where mask & (1 << slot) != 0 {
             raw[slot] = values[next]
             cursor.arguments[slot] = SQLArgument(values[next])
             next += 1
@@ -192,7 +198,33 @@ enum TensorElementsTable {
         }
         cursor.dims = shape.dims
         cursor.strides = shape.strides
+        cursor.operandStrides = nil
+        if let argument = raw[3], sqlite3_value_type(argument) != SQLITE_NULL {
+            guard let operand = SQLFunctions.shape(argument) else {
+                return fail("the operand shape must be a JSON array of dimensions such as '[16]'")
+            }
+            guard let strides = operandStrides(operand, broadcastTo: shape) else {
+                return fail("an operand of shape \(TensorCodec.shapeText(operand)) does not broadcast to \(TensorCodec.shapeText(shape))")
+            }
+            cursor.operandStrides = strides
+        }
         return SQLITE_OK
+    }
+
+    /// For each axis of `shape`, the stride of `operand` along it once the two are aligned at
+    /// the end as NumPy aligns them: 0 along the axes the operand lacks or has as 1. Nil when
+    /// the operand does not broadcast to `shape`.
+    private static func operandStrides(_ operand: Shape, broadcastTo shape: Shape) -> [Int]? {
+        guard operand.rank <= shape.rank else { return nil }
+        let offset = shape.rank - operand.rank
+        var result = [Int](repeating: 0, count: shape.rank)
+        let strides = operand.strides
+        for axis in 0..<operand.rank {
+            let d = operand.dims[axis]
+            guard d == 1 || d == shape.dims[axis + offset] else { return nil }
+            result[axis + offset] = d == 1 ? 0 : strides[axis]
+        }
+        return result
     }
 
     /// A copy of `text` in memory from sqlite3_malloc, as zErrMsg must be.
@@ -213,10 +245,17 @@ enum TensorElementsTable {
             let axis = Int(index - Column.i0.rawValue)
             guard axis < cursor.dims.count else { return sqlite3_result_null(context) }
             sqlite3_result_int64(context, sqlite3_int64(cursor.row / cursor.strides[axis] % cursor.dims[axis]))
+        case .operandIdx:
+            guard let operandStrides = cursor.operandStrides else { return sqlite3_result_null(context) }
+            var index = 0
+            for axis in cursor.dims.indices {
+                index += cursor.row / cursor.strides[axis] % cursor.dims[axis] * operandStrides[axis]
+            }
+            sqlite3_result_int64(context, sqlite3_int64(index))
         case .value, .grad:
             guard let elements = column == .value ? cursor.value : cursor.grad else { return sqlite3_result_null(context) }
             SQLFunctions.resultFloat(context, elements[cursor.row])
-        case .valueArgument, .gradArgument, .shapeArgument:
+        case .valueArgument, .gradArgument, .shapeArgument, .operandShapeArgument:
             guard case .value(let value) = cursor.arguments[Int(index - Column.firstArgument)] else {
                 return sqlite3_result_null(context)
             }

@@ -253,3 +253,28 @@ extension TensorNamedQueryTests {
         #expect(rows.filter { $0["status"] as? String == "not checked" }.map { $0["name"] as? String } == ["X", "x"])
     }
 }
+
+extension TensorNamedQueryTests {
+    /// Five axes, and b [2, 1, 2] broadcast into [2, 2, 2, 1, 2]: every element checked.
+    @Test func chainRuleBeyondFourAxes() throws {
+        let log = try RecordedLog()
+        try log.record(source: """
+            input v = uniform(-1, 1, [16])
+            input b = uniform(-1, 1, [2, 1, 2])
+            t = reshape(v, [2, 2, 2, 1, 2])
+            u = t + b
+            loss = sum(u * u)
+
+            """)
+        let rows = try log.rows(["chain-rule", "--param", "run=1"])
+        #expect(rows.count == 5)
+        #expect(rows.allSatisfy { $0["status"] as? String == "ok" }, "\(rows)")
+        // Tampered: b's element 3 doubled.
+        let update = try log.query(["""
+            UPDATE run_node SET grad = CAST(substr(grad, 1, 24) || x'0000000000000040' AS BLOB) WHERE run_id = 1 AND id = 1
+            """, "--write"])
+        #expect(update.status == 0, "\(update.stderr)")
+        let tampered = try log.rows(["chain-rule", "--param", "run=1"])
+        #expect(tampered.filter { $0["status"] as? String == "MISMATCH" }.map { $0["name"] as? String } == ["b"])
+    }
+}

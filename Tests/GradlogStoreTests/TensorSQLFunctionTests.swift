@@ -71,6 +71,13 @@ import Testing
         let rank4 = try scratch.rows("SELECT i0, i1, i2, i3 FROM tensor_elements(zeroblob(8 * 24), NULL, '[2, 1, 3, 4]') WHERE idx = 23")
         #expect(rank4 == [[.integer(1), .integer(0), .integer(2), .integer(3)]])
         #expect(try scratch.rows("SELECT * FROM tensor_elements(NULL)").isEmpty)
+        // operand_idx: the element of a [3, 1] operand each element of [2, 3, 2] came from.
+        let broadcast = try scratch.rows("SELECT operand_idx FROM tensor_elements(zeroblob(8 * 12), NULL, '[2, 3, 2]', '[3, 1]')")
+        #expect(broadcast.map { $0[0] } == [0, 0, 1, 1, 2, 2, 0, 0, 1, 1, 2, 2].map { .integer($0) })
+        let scalarOperand = try scratch.rows("SELECT DISTINCT operand_idx FROM tensor_elements(zeroblob(8 * 6), NULL, '[2, 3]', '[]')")
+        #expect(scalarOperand == [[.integer(0)]])
+        #expect(try scratch.rows("SELECT operand_idx FROM tensor_elements(\(value))").allSatisfy { $0 == [.null] })
+        #expect(throws: SQLiteError.self) { try scratch.rows("SELECT * FROM tensor_elements(\(value), NULL, '[2, 3]', '[2]')") }
         #expect(throws: SQLiteError.self) { try scratch.rows("SELECT * FROM tensor_elements(\(value), NULL, '[4]')") }
         #expect(throws: SQLiteError.self) { try scratch.rows("SELECT * FROM tensor_elements(\(value), x'0000000000000000')") }
     }
