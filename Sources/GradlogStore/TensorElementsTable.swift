@@ -1,8 +1,8 @@
 import CSQLite
 
-/// `tensor_elements(value [, grad [, shape [, operand_shape]]])`: a table-valued function (an eponymous virtual
-/// table, like SQLite's json_each) with one row per element of a tensor, so that "which weight
-/// of W1 has the largest gradient" is one query:
+/// `tensor_elements(value [, grad [, shape [, operand_shape]]])`: a table-valued function (an
+/// eponymous virtual table, like SQLite's json_each) with one row per element of a tensor, so
+/// that "which weight of W1 has the largest gradient" is one query:
 ///
 ///     SELECT e.i0, e.i1, e.grad
 ///     FROM nodes n JOIN tensor_stats t USING (run_id, id), tensor_elements(n.value, n.grad, t.shape) e
