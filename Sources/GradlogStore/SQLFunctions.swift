@@ -35,9 +35,17 @@ enum SQLFunctions {
             guard let x = float(arguments?[0]) else { return sqlite3_result_null(context) }
             sqlite3_result_text(context, FloatEncoding.bitPattern(x), -1, csqlite_transient())
         }),
+        // Tensors (SQLFunctions+Tensor.swift); tensor_elements is a table (TensorElementsTable).
+        ("tensor_element", 2, tensorElement),
+        ("tensor_json", 1, tensorJSON),
+        ("tensor_json", 2, tensorJSON),
     ]
 
-    static var names: [String] { all.map(\.name) }
+    /// Every gradlog-only name, the table-valued tensor_elements included.
+    static var names: [String] {
+        var seen = Set<String>()
+        return (all.map(\.name) + [TensorElementsTable.name]).filter { seen.insert($0).inserted }
+    }
 
     static func register(on database: Database) throws(SQLiteError) {
         let flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS
@@ -45,6 +53,7 @@ enum SQLFunctions {
             let rc = sqlite3_create_function_v2(database.handle, function.name, function.arity, flags, nil, function.body, nil, nil, nil)
             if rc != SQLITE_OK { throw database.error(sql: nil) }
         }
+        try TensorElementsTable.register(on: database)
     }
 
     /// An argument in gradlog's float encoding; nil for NULL, blobs, and text that is not a NaN.

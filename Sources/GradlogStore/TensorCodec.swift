@@ -15,9 +15,46 @@ enum TensorCodec {
     static func decode(_ bytes: [UInt8], count: Int) -> [Double]? {
         let count = count == -1 ? bytes.count / 8 : count
         guard bytes.count == count * 8 else { return nil }
-        return bytes.withUnsafeBytes { raw in
-            (0..<count).map { Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 8, as: UInt64.self))) }
+        return bytes.withUnsafeBytes { decode($0) }
+    }
+
+    /// The doubles of a BLOB's bytes, which must be a whole number of doubles.
+    static func decode(_ raw: UnsafeRawBufferPointer) -> [Double] {
+        precondition(raw.count % 8 == 0, "a tensor BLOB holds whole doubles")
+        return (0..<raw.count / 8).map { element(raw, at: $0) }
+    }
+
+    /// Element `index` of a BLOB's bytes.
+    static func element(_ raw: UnsafeRawBufferPointer, at index: Int) -> Double {
+        Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: index * 8, as: UInt64.self)))
+    }
+
+    /// Elements as nested JSON arrays in `shape`'s row-major layout (a bare number for a
+    /// scalar), written as gradlog's JSON output writes floats: shortest round-trip numbers,
+    /// and "NaN", "Infinity", "-Infinity" as strings.
+    static func json(_ elements: [Double], shape: Shape) -> String {
+        precondition(elements.count == shape.count, "a tensor's elements fill its shape")
+        func number(_ x: Double) -> String {
+            x.isFinite ? FloatEncoding.format(x) : "\"" + FloatEncoding.format(x) + "\""
         }
+        guard !shape.isScalar else { return number(elements[0]) }
+        var text = ""
+        var next = 0
+        func write(axis: Int) {
+            text += "["
+            for i in 0..<shape.dims[axis] {
+                if i > 0 { text += ", " }
+                if axis == shape.rank - 1 {
+                    text += number(elements[next])
+                    next += 1
+                } else {
+                    write(axis: axis + 1)
+                }
+            }
+            text += "]"
+        }
+        write(axis: 0)
+        return text
     }
 
     static func shapeText(_ shape: Shape) -> String {

@@ -129,7 +129,7 @@ import Testing
         Case(["show", "1", "--db", "none.db"], "no gradlog database at none.db"),
         // query
         Case(["query", "SELEC name FROM nodes"], "near \"SELEC\": syntax error - while executing `SELEC name FROM nodes`"),
-        Case(["query", "top-gradz"], "no named query 'top-gradz'; the named queries are chain-rule, contributions, input-grads, node, nonfinite"),
+        Case(["query", "top-gradz"], "no named query 'top-gradz'; the named queries are chain-rule, contributions, dead-relu, grad-norms, input-grads, node"),
         Case(["query", "SELECT * FROM nodes WHERE run_id = :run AND name = :name", "--param", "run=1"], "missing parameter :name (pass --param name=VALUE)"),
         Case(["query", "top-grads"], "missing parameter :run"),
         Case(["query", "SELECT :a", "--param", "a=1", "--param", "b=2"], "--param b: the statement has no parameter :b (its parameters are :a)"),

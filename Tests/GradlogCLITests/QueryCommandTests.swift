@@ -62,7 +62,7 @@ import Testing
     @Test func listShowsEveryNamedQueryWithItsParameters() throws {
         let table = try CLI.run(["query", "--list"])
         #expect(table.status == 0)
-        for name in ["node", "top-grads", "nonfinite", "chain-rule", "input-grads", "contributions", "vanishing", "run-health"] {
+        for name in ["node", "top-grads", "nonfinite", "chain-rule", "input-grads", "contributions", "vanishing", "run-health", "grad-norms", "dead-relu"] {
             #expect(table.stdout.contains(name + " "), "--list shows \(name)")
         }
         #expect(table.stdout.contains(":limit = 10"))

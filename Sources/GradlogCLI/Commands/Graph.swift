@@ -12,6 +12,14 @@ extension Gradlog {
                 tolerance, different, only in one run; tolerances as for `gradlog diff`) and \
                 the first value and grad divergences are outlined.
 
+                A tensor node shows its shape and the norms of its value and adjoint (with \
+                the count of NaN and infinite elements when there are any); a tensor edge, \
+                the shape and norm of what is stored on it: the local derivative, or the \
+                contribution for matmul, reductions, reshape and softmax. Compared, a tensor \
+                node takes the verdict of its worst element under the same tolerances (a \
+                changed shape is different); with a run recorded with --capture stats it is \
+                left uncoloured. The outlined first divergences are those of `gradlog diff`.
+
                 A picture holds at most --max-nodes nodes; draw part of a larger graph with \
                 --around NAME (the last node of that name, or #ID), which keeps the nodes at \
                 most --depth edges away. Dashed boxes have neighbours left out.

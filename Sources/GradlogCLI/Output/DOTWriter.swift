@@ -2,9 +2,10 @@ import Foundation
 import GradlogStore
 
 /// Renders a `GraphPicture` as Graphviz DOT, left to right from the inputs to the output:
-/// one box per node (name or #id, op, value, adjoint), an arrow from each input labelled with
-/// the local derivative. Compared with another run, boxes are filled by how the node compares
-/// and the first divergences get a thick red or orange border.
+/// one box per node (name or #id, op, value, adjoint; for a tensor its shape and the norms of
+/// its value and adjoint), an arrow from each input labelled with the local derivative (for a
+/// tensor edge, the stored tensor's shape and norm). Compared with another run, boxes are
+/// filled by how the node compares and the first divergences get a thick red or orange border.
 struct DOTWriter {
     var picture: GraphPicture
     var title: String
@@ -33,7 +34,7 @@ struct DOTWriter {
             lines.append("  n\(index) [\(attributes(node, index: index).joined(separator: ", "))];")
         }
         for edge in picture.edges {
-            var attributes = ["label=\(Self.quote(edge.localGrad.map(number) ?? ""))"]
+            var attributes = ["label=\(Self.quote(edge.stored.map(stored) ?? edge.localGrad.map(number) ?? ""))"]
             switch edge.presence {
             case .onlyInA: attributes += ["style=dashed", "color=\"#888888\"", "fontcolor=\"#888888\""]
             case .onlyInB: attributes += ["style=dashed", "color=\"#1f5fbf\"", "fontcolor=\"#1f5fbf\""]
@@ -51,15 +52,22 @@ struct DOTWriter {
         var label = [node.name.map { "\($0)  (\(node.op.name))" } ?? "\(id)  (\(node.op.name))"]
         var style = ["rounded"]
         var attributes: [String] = []
+        if let tensor = node.tensor {
+            label += tensorLines(tensor, node.tensorB)
+        }
         if let comparison = node.comparison {
-            label.append("value " + pair(comparison.value))
-            label.append("grad " + pair(comparison.grad))
+            if node.tensor == nil {
+                label.append("value " + pair(comparison.value))
+                label.append("grad " + pair(comparison.grad))
+            }
             label.append(Self.legend[comparison.status] ?? "")
             style.append("filled")
             attributes.append("fillcolor=\"\(Self.fill[comparison.status] ?? "#ffffff")\"")
-        } else {
+        } else if node.tensor == nil {
             label.append("value " + (node.value.map(number) ?? "null"))
             label.append("grad " + (node.grad.map(number) ?? "null"))
+        } else if node.tensorB != nil {
+            label.append("not compared: a run kept statistics only")
         }
         if index == picture.firstValueDivergence {
             label.insert("first value divergence", at: 0)
@@ -70,6 +78,35 @@ struct DOTWriter {
         }
         if node.isCut { style.append("dashed") }
         return ["label=\(Self.quote(label.joined(separator: "\n")))", "style=\"\(style.joined(separator: ","))\""] + attributes
+    }
+
+    /// A tensor node's shape, and the norms of its value and adjoint (A's → B's when they
+    /// differ), with the NaN and infinite elements counted when there are any.
+    private func tensorLines(_ a: GraphPicture.Tensor, _ b: GraphPicture.Tensor?) -> [String] {
+        func norms(_ x: TensorStatistics?, _ y: TensorStatistics?) -> String {
+            let first = x.map { $0.norm.map(number) ?? "null" } ?? "null"
+            guard b != nil else { return first }
+            let second = y.map { $0.norm.map(number) ?? "null" } ?? "null"
+            return first == second ? first : "\(first) → \(second)"
+        }
+        var lines = [b.map { $0.shape != a.shape ? "\(a.shape) → \($0.shape)" : "\(a.shape)" } ?? "\(a.shape)"]
+        lines.append("value norm " + norms(a.value, b?.value) + Self.nonfinite(a.value))
+        if a.grad != nil || b?.grad != nil { lines.append("grad norm " + norms(a.grad, b?.grad) + Self.nonfinite(a.grad)) }
+        return lines
+    }
+
+    /// A tensor stored on an edge: its shape and norm, marked when it is a contribution.
+    private func stored(_ stored: GraphPicture.Stored) -> String {
+        let norm = stored.statistics.norm.map(number) ?? "null"
+        return (stored.isContribution ? "contribution " : "") + "\(stored.shape) norm \(norm)" + Self.nonfinite(stored.statistics)
+    }
+
+    /// " (2 NaN, 1 inf)" when a tensor has non-finite elements, else "".
+    private static func nonfinite(_ statistics: TensorStatistics?) -> String {
+        guard let statistics else { return "" }
+        let infinite = statistics.positiveInfinity + statistics.negativeInfinity
+        guard statistics.nan + infinite > 0 else { return "" }
+        return " (\(statistics.nan) NaN, \(infinite) inf)"
     }
 
     /// "a" when both runs agree bit for bit or only one has the node, else "a → b", with

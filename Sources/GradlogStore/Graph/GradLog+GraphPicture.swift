@@ -42,14 +42,22 @@ extension GradLog {
         var recordedA: [Int: RecordedNode] = [:], recordedB: [Int: RecordedNode] = [:]
         for key in selected {
             let a = union.idA[key] >= 0 ? try node(run: run, id: Int64(union.idA[key])) : nil
-            let b = union.idB[key] >= 0 && a == nil ? try other!.log.node(run: other!.run, id: Int64(union.idB[key])) : nil
+            // B's row is read for a node only B has, and for a tensor both have: RunDiff
+            // compares scalars, so the tensor's elements are compared here.
+            let b = union.idB[key] >= 0 && (a == nil || a?.tensor != nil)
+                ? try other!.log.node(run: other!.run, id: Int64(union.idB[key])) : nil
             let recorded = try a ?? b ?? { throw DiffError(run: run, path: path, detail: "no row for node \(union.idA[key])") }()
             recordedA[key] = a
-            recordedB[key] = b
+            recordedB[key] = a == nil ? b : nil
+            var comparison = diff?.nodes[key]
+            if let a, let b, let rule = other?.rule, a.tensor != nil || b.tensor != nil {
+                comparison = comparison.flatMap { Self.compareTensors($0, a, b, rule) }
+            }
             nodes.append(GraphPicture.Node(
                 idA: a.map(\.id), idB: union.idB[key] >= 0 ? Int64(union.idB[key]) : nil,
                 name: recorded.name, op: recorded.op, line: recorded.line, value: recorded.value, grad: recorded.grad,
-                comparison: diff?.nodes[key], isCut: false))
+                tensor: recorded.tensor.map(GraphPicture.Tensor.init),
+                comparison: comparison, tensorB: a == nil ? nil : b?.tensor.map(GraphPicture.Tensor.init), isCut: false))
         }
 
         var edges: [GraphPicture.Edge] = []
@@ -66,6 +74,7 @@ extension GradLog {
             let slot = Int(edge.slot)
             edges.append(GraphPicture.Edge(
                 from: from, to: to, localGrad: owner.flatMap { slot < $0.localGrads.count ? $0.localGrads[slot] : nil },
+                stored: owner.flatMap { Self.stored(slot: slot, of: $0, input: nodes[from]) },
                 presence: edge.inA ? (edge.inB || diff == nil ? .identical : .onlyInA) : .onlyInB))
         }
 
@@ -78,5 +87,44 @@ extension GradLog {
             nodes: nodes, edges: edges,
             firstValueDivergence: drawn(diff?.firstValueDivergence), firstGradDivergence: drawn(diff?.firstGradDivergence),
             totalNodes: union.count)
+    }
+
+    /// The tensor stored on input `slot` of `node`, summarised; nil for a scalar edge.
+    private static func stored(slot: Int, of node: RecordedNode, input: GraphPicture.Node) -> GraphPicture.Stored? {
+        guard slot < node.stored.count, let elements = node.stored[slot] else { return nil }
+        let isContribution = node.op.kind == .contribution
+        let shape = (isContribution ? input.tensor?.shape : node.tensor?.shape) ?? Shape([elements.count])
+        return GraphPicture.Stored(isContribution: isContribution, shape: shape, statistics: TensorStatistics(elements))
+    }
+
+    /// A node that is a tensor in A or B, judged element by element under `rule`: its value's
+    /// and adjoint's verdicts are their worst element's; a changed shape is different. Nil
+    /// (not compared) when a run kept only the statistics.
+    private static func compareTensors(
+        _ difference: NodeDifference, _ a: RecordedNode, _ b: RecordedNode, _ rule: ComparisonRule
+    ) -> NodeDifference? {
+        var difference = difference
+        func verdict(_ x: [Double], _ y: [Double]) -> Verdict {
+            var worst = Verdict.identical
+            for i in x.indices where worst != .different { worst = max(worst, rule.verdict(x[i], y[i])) }
+            return worst
+        }
+        guard let ta = a.tensor, let tb = b.tensor, ta.shape == tb.shape else {
+            difference.value.verdict = .different
+            return difference
+        }
+        guard let valueA = ta.value, let valueB = tb.value else { return nil }
+        let value = verdict(valueA, valueB)
+        let grad: Verdict
+        switch (ta.gradStatistics, tb.gradStatistics) {
+        case (nil, nil): grad = .identical
+        case (nil, _), (_, nil): grad = .different
+        default:
+            guard let gradA = ta.grad, let gradB = tb.grad else { return nil }
+            grad = verdict(gradA, gradB)
+        }
+        difference.value.verdict = value
+        difference.grad.verdict = grad
+        return difference
     }
 }

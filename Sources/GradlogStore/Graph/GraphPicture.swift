@@ -15,8 +15,15 @@ public struct GraphPicture: Sendable {
         /// Value and adjoint in A (in B for a node only B has).
         public var value: Double?
         public var grad: Double?
+        /// A tensor node's shape and statistics (in A; in B for a node only B has); nil for a
+        /// scalar, whose numbers are `value` and `grad`.
+        public var tensor: Tensor?
         /// How A and B compare on this node (only when compared): values and adjoints of both.
+        /// A tensor node's verdicts are those of its worst element under the rule; nil when a
+        /// run kept only its statistics (`--capture stats`), so its elements cannot be compared.
         public var comparison: NodeDifference?
+        /// The tensor node's shape and statistics in B, when compared and both runs have it.
+        public var tensorB: Tensor?
         /// True when some input or consumer of the node is left out of the picture.
         public var isCut: Bool
     }
@@ -27,9 +34,35 @@ public struct GraphPicture: Sendable {
         public var to: Int
         /// d(to)/d(from), from A (from B for an edge only B has).
         public var localGrad: Double?
+        /// What a tensor edge stores instead of one number: the local derivative (elementwise
+        /// ops, in the node's shape) or the contribution to the input's adjoint (matmul,
+        /// reductions, ...: in the input's shape); nil for a scalar edge or when not kept.
+        public var stored: Stored?
         /// Which runs have this edge: `.identical` for both (always without a comparison),
         /// `.onlyInA` or `.onlyInB`.
         public var presence: NodeStatus
+    }
+
+    /// A tensor's shape and the statistics of its value and adjoint.
+    public struct Tensor: Sendable {
+        public var shape: Shape
+        public var value: TensorStatistics
+        /// Nil when the node has no adjoint (data).
+        public var grad: TensorStatistics?
+
+        init(_ recorded: RecordedTensor) {
+            shape = recorded.shape
+            value = recorded.valueStatistics
+            grad = recorded.gradStatistics
+        }
+    }
+
+    /// A tensor stored on an edge, summarised.
+    public struct Stored: Sendable {
+        /// True for a contribution (the op's vector-Jacobian product), false for a local derivative.
+        public var isContribution: Bool
+        public var shape: Shape
+        public var statistics: TensorStatistics
     }
 
     /// In evaluation order (A's, with B's own nodes merged in where they fall).
