@@ -44,7 +44,8 @@ extension GraphTests {
 
         let other = try graph(["1", "--diff", "3"])
         #expect(other.status == 0, "\(other.stderr)")
-        #expect(other.stdout.contains(#"n1 [label="W  (input)\n[2, 3]\nvalue norm 0.948296 → 1.37809\ngrad norm 50.592 → 47.0955\ndifferent""#), "\(other.stdout)")
+        // diff compares tensors element by element: W, the first leaf drawn, is where they part.
+        #expect(other.stdout.contains(#"n1 [label="first value divergence\nW  (input)\n[2, 3]\nvalue norm 0.948296 → 1.37809\ngrad norm 50.592 → 47.0955\ndifferent""#), "\(other.stdout)")
         #expect(other.stdout.contains(#"n0 [label="X  (data)\n[3, 2]\nvalue norm 8.13941\nequal""#))
         _ = try render(other.stdout)
 
