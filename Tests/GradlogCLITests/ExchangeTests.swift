@@ -5,16 +5,7 @@ import Testing
 /// `export` and `import`: safetensors out and in, bit for bit, through the real CLI, read back
 /// by Python's own safetensors where it is installed.
 @Suite struct ExchangeTests {
-    static let pythonSafetensors: Bool = {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", "import numpy, safetensors"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return false }
-        process.waitUntilExit()
-        return process.terminationStatus == 0
-    }()
+    static let pythonSafetensors = Python.canImport("numpy, safetensors")
 
     static let program = """
         input w = [[0.5, -1], [2, 0.25]]

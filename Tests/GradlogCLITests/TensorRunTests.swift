@@ -31,16 +31,7 @@ import Testing
     }
 
     /// Whether Python with torch and numpy is here (CI installs them; see .ci/run).
-    static let torchAvailable: Bool = {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", "import torch, numpy"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return false }
-        process.waitUntilExit()
-        return process.terminationStatus == 0
-    }()
+    static let torchAvailable = Python.canImport("torch, numpy")
 
     /// Both examples' values and adjoints, node by node, against PyTorch float64 rebuilding the
     /// same networks from the same files (scripts/torch_reference.py).
@@ -211,5 +202,20 @@ import Testing
         return stride(from: 0, to: bytes.count, by: 8).map { i in
             Double(bitPattern: (0..<8).reduce(UInt64(0)) { $0 | UInt64(bytes[i + $1]) << (8 * $1) })
         }
+    }
+}
+
+/// The machine's python3, for the tests that hold gradlog against Python's own libraries.
+enum Python {
+    /// Whether `python3 -c "import MODULES"` succeeds.
+    static func canImport(_ modules: String) -> Bool {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", "import \(modules)"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return false }
+        process.waitUntilExit()
+        return process.terminationStatus == 0
     }
 }
