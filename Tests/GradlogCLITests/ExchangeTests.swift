@@ -140,7 +140,7 @@ import Testing
         #expect(try log.run("import", [log.dir.path("step.safetensors"), "--name", "torch"]).status == 0)
         #expect(try log.run("import", [log.dir.path("leaky.safetensors"), "--name", "leaky"]).status == 0)
         #expect(try log.run("record", [example.appendingPathComponent("model.grad").path, "--name", "mirror"]).status == 0)
-        let same = try log.run("diff", ["torch", "mirror"])
+        let same = try log.run("diff", ["torch", "mirror", "--by-name"])
         #expect(same.status == 0, "\(same.stdout)")
         #expect(same.stdout.contains("float64: rtol 1e-07, atol 1e-07"))
         let leaky = try log.run("diff", ["leaky", "mirror", "--format", "json"])

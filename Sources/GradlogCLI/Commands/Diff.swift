@@ -47,6 +47,9 @@ extension Gradlog {
         @Flag(help: "List nodes that agree as well (still up to --limit).")
         var all = false
 
+        @Flag(name: .customLong("by-name"), help: "Align nodes by name and occurrence even when the runs share a structure (runs of different structures always are).")
+        var byName = false
+
         @Option(parsing: .unconditional, help: ArgumentHelp("List at most K nodes; 0 for no limit.", valueName: "k"))
         var limit = 20
 
@@ -70,7 +73,7 @@ extension Gradlog {
                     StandardOutput.shared.line("tolerance: torch.testing.assert_close's for \(shown) (an imported \(dtype) trace; --rtol/--atol/--ulps to choose)")
                 }
             }
-            let diff = RunDiff(rule: rule, limit: limit == 0 ? nil : limit, includeEqual: all)
+            let diff = RunDiff(rule: rule, limit: limit == 0 ? nil : limit, includeEqual: all, byName: byName)
             let result = try diff.compare(run: a, in: logA, with: b, in: logB)
             let report = DiffReport(result: result, runA: (a, logA.path), runB: (b, logB.path), limit: limit)
             switch options.format {

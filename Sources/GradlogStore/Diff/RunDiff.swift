@@ -16,17 +16,20 @@ public struct RunDiff: Sendable {
     public var limit: Int?
     /// List nodes that agree as well.
     public var includeEqual: Bool
+    /// Align by name and occurrence even when the runs share a structure.
+    public var byName: Bool
 
-    public init(rule: ComparisonRule = ComparisonRule(), limit: Int? = 20, includeEqual: Bool = false) {
+    public init(rule: ComparisonRule = ComparisonRule(), limit: Int? = 20, includeEqual: Bool = false, byName: Bool = false) {
         self.rule = rule
         self.limit = limit
         self.includeEqual = includeEqual
+        self.byName = byName
     }
 
     /// Compares run `b` of `logB` with run `a` of `logA`, the reference. The logs may be one.
     public func compare(run a: Int64, in logA: GradLog, with b: Int64, in logB: GradLog) throws -> RunDiffResult {
         let graphA = try RunGraph(run: a, in: logA), graphB = try RunGraph(run: b, in: logB)
-        let byNode = try Self.sameStructure(graphA, graphB)
+        let byNode = try !byName && Self.sameStructure(graphA, graphB)
         var tracker = DivergenceTracker(
             countA: graphA.nodeCount, countB: byNode ? 0 : graphB.nodeCount, limit: limit, includeEqual: includeEqual)
         if byNode {
