@@ -7,3 +7,10 @@ static inline sqlite3_destructor_type csqlite_static(void) { return SQLITE_STATI
 // sqlite3_config is variadic, which Swift cannot call. Turning off memory statistics removes a
 // global mutex from every SQLite allocation; it must run before the first connection opens.
 static inline int csqlite_disable_memory_statistics(void) { return sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); }
+
+// sqlite3_db_config is variadic too: one wrapper for its on/off settings (the value to set,
+// and where SQLite reports the setting it took).
+static inline int csqlite_db_config_flag(sqlite3 *db, int op, int value) {
+    int now = -1;
+    return sqlite3_db_config(db, op, value, &now);
+}

@@ -1,3 +1,5 @@
+import CSQLite
+
 /// One row of `runs`.
 public struct RunSummary: Sendable {
     public var id: Int64
@@ -46,8 +48,9 @@ public struct RecordedNode: Sendable {
 extension GradLog {
     public func runs() throws -> [RunSummary] {
         let statement = try database.prepare(StoreSQL.allRuns)
+        let fileBytes = try database.byteSize()
         var result: [RunSummary] = []
-        while try statement.step() { result.append(Self.summary(statement)) }
+        while try statement.step() { result.append(try summary(statement, fileBytes: fileBytes)) }
         return result
     }
 
@@ -55,7 +58,7 @@ extension GradLog {
         let statement = try database.prepare(StoreSQL.runByID)
         try statement.bind(1, id)
         guard try statement.step() else { throw GradLogError.noSuchRun(reference: String(id), path: path) }
-        return Self.summary(statement)
+        return try summary(statement, fileBytes: try database.byteSize())
     }
 
     /// Resolves a run reference: an id, a run name used by exactly one run, `latest`, or
@@ -95,8 +98,11 @@ extension GradLog {
         guard try statement.step() else { throw GradLogError.noSuchRun(reference: String(run), path: path) }
         if let text = statement.string(0) { return text }
         guard case .blob(let bytes) = statement.value(1) else { return nil }
-        let size = statement.int(2)
-        guard size > 0, let text = Deflate.decompress(bytes, size: Int(size)) else {
+        // The size is checked against what the compressed bytes can hold before anything is
+        // allocated for it (Deflate.decompress), so a crafted size cannot ask for terabytes.
+        guard statement.type(2) == SQLITE_INTEGER, let size = Int(exactly: statement.int(2)), size > 0,
+              let text = Deflate.decompress(bytes, size: size)
+        else {
             throw GradLogError.damagedProgram(run: run, path: path)
         }
         return String(decoding: text, as: UTF8.self)
@@ -107,7 +113,10 @@ extension GradLog {
         try statement.bind(1, run)
         var result: [RunInput] = []
         while try statement.step() {
-            result.append(RunInput(name: statement.string(0) ?? "", value: statement.float(1), grad: statement.float(2), nodeID: statement.int(3)))
+            let place = ValueLocation(path: path, run: run, node: statement.int(3))
+            result.append(RunInput(
+                name: statement.string(0) ?? "", value: try statement.storedFloat(1, "value", at: place),
+                grad: try statement.storedFloat(2, "grad", at: place), nodeID: statement.int(3)))
         }
         return result
     }
@@ -121,11 +130,21 @@ extension GradLog {
     }
 
     /// Calls `body` with each node of a run in id (evaluation) order, one row at a time:
-    /// memory does not grow with the run's size.
+    /// memory does not grow with the run's size. Throws `ChangedFileError` at the first node
+    /// that is missing or cannot be right.
     public func forEachNode(run: Int64, _ body: (RecordedNode) throws -> Void) throws {
+        let nodeCount = try RunGraph(run: run, in: self).nodeCount
         let statement = try database.prepare(StoreSQL.runNodes)
         try statement.bind(1, run)
-        while try statement.step() { try body(Self.node(statement)) }
+        var next: Int64 = 0
+        while try statement.step() {
+            guard statement.int(0) == next, next < nodeCount else {
+                throw ChangedFileError(path: path, run: run, node: next, "its row is missing, or it is beyond node_count \(nodeCount)")
+            }
+            try body(try node(statement, run: run))
+            next += 1
+        }
+        guard next == nodeCount else { throw ChangedFileError(path: path, run: run, "\(next) node rows, node_count \(nodeCount)") }
     }
 
     /// One node of a run, or nil if the run has no node `id`.
@@ -133,24 +152,30 @@ extension GradLog {
         let statement = try database.prepare(StoreSQL.runNode)
         try statement.bind(1, run)
         try statement.bind(2, id)
-        return try statement.step() ? Self.node(statement) : nil
+        return try statement.step() ? try node(statement, run: run) : nil
     }
 
-    /// A row of `StoreSQL.runNodes` as a node.
-    private static func node(_ statement: Statement) -> RecordedNode {
+    /// A row of `StoreSQL.runNodes` as a node, each value checked.
+    private func node(_ statement: Statement, run: Int64) throws -> RecordedNode {
         let id = statement.int(0)
-        let op = Op(rawValue: UInt8(truncatingIfNeeded: statement.int(2))) ?? .const
+        let place = ValueLocation(path: path, run: run, node: id)
+        let stored = (try statement.storedInput(3, "in0_back", at: place), try statement.storedInput(4, "in1_back", at: place))
+        let op = try statement.storedOp(2, inputs: stored, at: place)
         var inputs: [Int64] = []
         var localGrads: [Double?] = []
         let fixed = op.fixedLocalDerivatives
-        for slot: Int32 in 0..<2 where !statement.isNull(3 + slot) {
-            inputs.append(id - statement.int(3 + slot))
-            let stored = statement.float(8 + slot)
-            localGrads.append(stored ?? fixed.map { slot == 0 ? $0.0 : $0.1 })
+        for (slot, input) in [stored.0, stored.1].enumerated() {
+            guard let input else { break }
+            inputs.append(input)
+            // Ops with constant derivatives keep them in the op table; other ops store theirs.
+            let column = Int32(8 + slot), name = slot == 0 ? "d0" : "d1"
+            let derivative = try statement.storedFloat(column, name, nullable: fixed != nil, at: place)
+            localGrads.append(derivative ?? fixed.map { slot == 0 ? $0.0 : $0.1 })
         }
         return RecordedNode(
             id: id, name: statement.string(1), op: op, inputs: inputs, localGrads: localGrads,
-            value: statement.float(6), grad: statement.float(7), line: statement.int(5))
+            value: try statement.storedFloat(6, "value", at: place), grad: try statement.storedFloat(7, "grad", at: place),
+            line: try statement.storedLine(5, at: place))
     }
 
     public func nodes(run: Int64) throws -> [RecordedNode] {
@@ -159,10 +184,14 @@ extension GradLog {
         return result
     }
 
-    private static func summary(_ s: Statement) -> RunSummary {
-        RunSummary(
+    /// A row of `StoreSQL.runColumns`, its counts checked.
+    private func summary(_ s: Statement, fileBytes: Int64) throws -> RunSummary {
+        let place = ValueLocation(path: path, run: s.int(0))
+        let nodeCount = try s.storedNodeCount(4, fileBytes: fileBytes, at: place)
+        return RunSummary(
             id: s.int(0), name: s.string(1), createdAt: s.string(2) ?? "", status: s.string(3) ?? "",
-            nodeCount: s.int(4), outputID: s.int(5), outputName: s.string(6), outputValue: s.float(7),
+            nodeCount: Int64(nodeCount), outputID: try s.storedInteger(5, "output_id", in: 0...Int64(max(0, nodeCount - 1)), at: place),
+            outputName: s.string(6), outputValue: try s.storedFloat(7, "output value", nullable: true, at: place),
             programPath: s.string(8), programSHA256: s.string(9), toolVersion: s.string(10) ?? "",
             sqliteVersion: s.string(11) ?? "")
     }

@@ -41,7 +41,7 @@ public enum GradLogError: Error, Equatable, Sendable, CustomStringConvertible {
         case .invalidTag(let tag):
             return "tag key '\(tag)' must not be empty"
         case .damagedProgram(let run, let path):
-            return "the program text of run \(run) in \(path) is damaged (its compressed copy does not decompress to program_bytes)"
+            return "the program text of run \(run) in \(path) is damaged (its compressed copy does not decompress to program_bytes); the file was changed outside gradlog or damaged"
         }
     }
 }

@@ -28,7 +28,8 @@ final class NodeNumbers {
         while let at = current, at < id {
             current = try statement.step() ? statement.int(0) : nil
         }
-        guard current == id else { throw DiffError(run: run, path: path, detail: "no row for node \(id)") }
-        return (statement.float(1), statement.float(2))
+        guard current == id else { throw ChangedFileError(path: path, run: run, node: id, "its row is missing") }
+        return (try statement.storedFloat(1, "value", at: ValueLocation(path: path, run: run, node: id)),
+                try statement.storedFloat(2, "grad", at: ValueLocation(path: path, run: run, node: id)))
     }
 }

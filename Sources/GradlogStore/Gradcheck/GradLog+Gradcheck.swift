@@ -17,6 +17,9 @@ extension GradLog {
             guard let sha = summary.programSHA256 else { throw GradcheckError.noProgram(run: run) }
             if programs[sha] == nil {
                 guard let text = try programText(run: run) else { throw GradcheckError.noProgram(run: run) }
+                guard SHA256.hex(text) == sha else {
+                    throw ChangedFileError(path: path, run: run, "its program text does not match its program_sha256")
+                }
                 programs[sha] = try Program(source: text, file: summary.programPath ?? "<run \(run)>")
             }
             return try gradcheck(run: run, program: programs[sha]!, check: check)

@@ -43,7 +43,7 @@ extension GradLog {
         for key in selected {
             let a = union.idA[key] >= 0 ? try node(run: run, id: Int64(union.idA[key])) : nil
             let b = union.idB[key] >= 0 && a == nil ? try other!.log.node(run: other!.run, id: Int64(union.idB[key])) : nil
-            let recorded = try a ?? b ?? { throw DiffError(run: run, path: path, detail: "no row for node \(union.idA[key])") }()
+            let recorded = try a ?? b ?? { throw ChangedFileError(path: path, run: run, node: Int64(union.idA[key]), "its row is missing") }()
             recordedA[key] = a
             recordedB[key] = b
             nodes.append(GraphPicture.Node(
