@@ -84,7 +84,7 @@ struct Migrator {
 
     /// Why a file with a schema of its own is refused, after what differs.
     private static func schemaNote(migrations count: Int?) -> String {
-        let which = count.map { " (its migrations 1 to \($0))" } ?? ""
+        let which = count.map { " (the first \($0) of them)" } ?? ""
         return "; gradlog opens only files whose tables, views, triggers and indexes are exactly those its migrations make\(which), so nothing in this one was run or changed"
     }
 
