@@ -14,10 +14,7 @@ public struct SQLiteError: Error, Sendable, CustomStringConvertible {
     public var isBusy: Bool { code == SQLITE_BUSY || code == SQLITE_LOCKED }
 
     public var description: String {
-        // SQLite quotes a damaged file's bytes in some messages; control characters among them
-        // must not reach the terminal.
-        let shown = String(String.UnicodeScalarView(message.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? "?" : $0 }))
-        var text = "SQLite error \(extendedCode): \(shown)"
+        var text = "SQLite error \(extendedCode): \(message)"
         if let sql { text += " - while executing `\(sql.trimmingCharacters())`" }
         return text
     }
