@@ -57,7 +57,15 @@ extension GradLog {
     public func run(id: Int64) throws -> RunSummary {
         let statement = try database.prepare(StoreSQL.runByID)
         try statement.bind(1, id)
-        guard try statement.step() else { throw GradLogError.noSuchRun(reference: String(id), path: path) }
+        guard try statement.step() else {
+            // The runs view joins each run to its graph: a run row without one is damage.
+            let row = try database.prepare(StoreSQL.runRow)
+            try row.bind(1, id)
+            if try row.step() {
+                throw ChangedFileError(path: path, run: id, "its graph_id names no graph")
+            }
+            throw GradLogError.noSuchRun(reference: String(id), path: path)
+        }
         return try summary(statement, fileBytes: try database.byteSize())
     }
 
