@@ -106,8 +106,8 @@ extension GradLog {
         guard try statement.step() else { throw GradLogError.noSuchRun(reference: String(run), path: path) }
         if let text = statement.string(0) { return text }
         guard case .blob(let bytes) = statement.value(1) else { return nil }
-        // The size is checked against what the compressed bytes can hold before anything is
-        // allocated for it (Deflate.decompress), so a crafted size cannot ask for terabytes.
+        // Deflate.decompress grows its output with the stream and stops at the size, so a size
+        // changed in the file (4e12 beside a few bytes) cannot make it allocate terabytes.
         guard statement.type(2) == SQLITE_INTEGER, let size = Int(exactly: statement.int(2)), size > 0,
               let text = Deflate.decompress(bytes, size: size)
         else {
@@ -172,8 +172,8 @@ extension GradLog {
         var inputs: [Int64] = []
         var localGrads: [Double?] = []
         let fixed = op.fixedLocalDerivatives
-        for (slot, input) in [stored.0, stored.1].enumerated() {
-            guard let input else { break }
+        for slot in 0..<2 {
+            guard let input = slot == 0 ? stored.0 : stored.1 else { break }
             inputs.append(input)
             // Ops with constant derivatives keep them in the op table; other ops store theirs.
             let column = Int32(8 + slot), name = slot == 0 ? "d0" : "d1"
