@@ -106,6 +106,8 @@ import Testing
         Tampering("structure_run_id names no run", "UPDATE graph SET structure_run_id = 999"),
         Tampering("program_bytes negative", "UPDATE graph SET program_bytes = -1 WHERE program IS NULL"),
         Tampering("program_deflate zeros", "UPDATE graph SET program_deflate = zeroblob(100) WHERE program IS NULL"),
+        Tampering("program text gone", "UPDATE graph SET program = NULL WHERE id = 1"),
+        Tampering("program_sha256 gone", "UPDATE graph SET program_sha256 = NULL WHERE id = 1"),
         Tampering("program text changed", "UPDATE graph SET program = 'input x = 1' || char(10) || 'f = x' WHERE id = 1"),
         Tampering("graph_id names no graph", "UPDATE run SET graph_id = 999 WHERE id = 1"),
         Tampering("graph_input node_id past the run", "UPDATE graph_input SET node_id = 1000 WHERE graph_id = 1 AND position = 0"),
