@@ -18,3 +18,10 @@ typedef struct csqlite_vtab_cursor {
     sqlite3_vtab_cursor base;
     void *state;
 } csqlite_vtab_cursor;
+
+// sqlite3_db_config is variadic too: one wrapper for its on/off settings (the value to set,
+// and where SQLite reports the setting it took).
+static inline int csqlite_db_config_flag(sqlite3 *db, int op, int value) {
+    int now = -1;
+    return sqlite3_db_config(db, op, value, &now);
+}

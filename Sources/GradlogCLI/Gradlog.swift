@@ -81,7 +81,7 @@ struct Gradlog: ParsableCommand {
     }
 
     static func isOurs(_ error: Error) -> Bool {
-        error is GradLogError || error is QueryError || error is DiffError || error is SQLiteError || error is CLIError
+        error is GradLogError || error is QueryError || error is ChangedFileError || error is SQLiteError || error is CLIError
             || error is UnknownInputs || error is OpenError || error is GradcheckError || error is GraphPictureError || error is SweepError
     }
 

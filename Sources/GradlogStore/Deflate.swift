@@ -28,16 +28,32 @@ enum Deflate {
         return output
     }
 
-    /// Decompresses `bytes` into exactly `size` bytes, or nil if they are not that.
+    /// Decompresses `bytes`, which must come to exactly `size` bytes; nil otherwise. Memory
+    /// grows with what the stream really holds and stops at `size`, so a size changed in the
+    /// file (4e12 beside a few compressed bytes) never reserves more than the data.
     static func decompress(_ bytes: [UInt8], size: Int) -> [UInt8]? {
-        var length = uLongf(size)
-        var output = [UInt8](repeating: 0, count: size)
-        let status = output.withUnsafeMutableBytes { out in
-            bytes.withUnsafeBytes { input in
-                uncompress(out.baseAddress!.assumingMemoryBound(to: Bytef.self), &length,
-                           input.baseAddress?.assumingMemoryBound(to: Bytef.self), uLong(bytes.count))
+        guard size >= 0, bytes.count <= Int(uInt.max) else { return nil }
+        var stream = z_stream()
+        guard inflateInit_(&stream, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else { return nil }
+        defer { inflateEnd(&stream) }
+        var output: [UInt8] = []
+        output.reserveCapacity(min(size, 4 * bytes.count))
+        var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        var status = Z_OK
+        bytes.withUnsafeBytes { input in
+            stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress?.assumingMemoryBound(to: Bytef.self))
+            stream.avail_in = uInt(input.count)
+            while status == Z_OK {
+                chunk.withUnsafeMutableBufferPointer { out in
+                    stream.next_out = out.baseAddress
+                    stream.avail_out = uInt(out.count)
+                    status = inflate(&stream, Z_NO_FLUSH)
+                }
+                let produced = chunk.count - Int(stream.avail_out)
+                guard output.count + produced <= size else { status = Z_DATA_ERROR; break }
+                output.append(contentsOf: chunk[..<produced])
             }
         }
-        return status == Z_OK && Int(length) == size ? output : nil
+        return status == Z_STREAM_END && output.count == size ? output : nil
     }
 }

@@ -1,3 +1,5 @@
+import CSQLite
+
 extension GradLog {
     /// Prepares one SQL statement with its named parameters bound, ready to read row by row.
     ///
@@ -8,11 +10,15 @@ extension GradLog {
     ///     name, `latest`, `latest~N`) and binds that run's id; NULL stays NULL.
     ///   - defaults: values for the parameters not given (a named query's header).
     ///   - allowWrite: unless true, a statement that would change the database is refused
-    ///     before it runs (the CLI also opens the file read-only).
+    ///     before it runs (the CLI also opens the file read-only). Even then a statement that
+    ///     would change the schema is refused: gradlog opens only files whose schema is its own.
+    ///   - timeLimit: seconds the statement may spend running (not counting the time the caller
+    ///     takes between rows); past it, `QueryCursor.next()` throws `QueryError.timeLimit`.
     public func query(
-        _ sql: String, parameters: [String: SQLValue] = [:], defaults: [String: SQLValue] = [:], allowWrite: Bool = false
+        _ sql: String, parameters: [String: SQLValue] = [:], defaults: [String: SQLValue] = [:], allowWrite: Bool = false,
+        timeLimit: Double? = nil
     ) throws -> QueryCursor {
-        let statement = try prepare(sql)
+        let statement = try allowWrite ? database.refusingSchemaChanges { try prepare(sql) } : prepare(sql)
         if !allowWrite && !statement.isReadOnly { throw QueryError.writeRefused(sql: sql) }
         let names = statement.parameterNames
         let known = Set(names.compactMap { $0 })
@@ -25,19 +31,20 @@ extension GradLog {
             if Self.isRunParameter(name) { value = try resolveRun(value) }
             try statement.bind(Int32(offset + 1), value)
         }
-        return QueryCursor(statement)
+        return QueryCursor(statement, timeLimit: timeLimit)
     }
 
     /// Prepares a named query with its parameters bound; the header's defaults fill the rest.
-    public func query(_ named: NamedQuery, parameters: [String: SQLValue] = [:]) throws -> QueryCursor {
-        try query(named.sql, parameters: parameters, defaults: named.defaults)
+    public func query(_ named: NamedQuery, parameters: [String: SQLValue] = [:], timeLimit: Double? = nil) throws -> QueryCursor {
+        try query(named.sql, parameters: parameters, defaults: named.defaults, timeLimit: timeLimit)
     }
 
-    /// Prepares `sql`, explaining SQLite's refusal to change a view.
+    /// Prepares `sql`, explaining SQLite's refusal to change a view or the schema.
     private func prepare(_ sql: String) throws -> Statement {
         do {
             return try database.prepare(sql)
         } catch {
+            if error.code == SQLITE_AUTH { throw QueryError.schemaChangeRefused(sql: sql) }
             guard error.message.hasSuffix("because it is a view") else { throw error }
             throw QueryError.viewNotWritable(message: error.message, sql: sql)
         }

@@ -1,3 +1,5 @@
+import CSQLite
+
 /// One row of `runs`.
 public struct RunSummary: Sendable {
     public var id: Int64
@@ -66,16 +68,25 @@ public struct RecordedTensor: Sendable {
 extension GradLog {
     public func runs() throws -> [RunSummary] {
         let statement = try database.prepare(StoreSQL.allRuns)
+        let fileBytes = try database.byteSize()
         var result: [RunSummary] = []
-        while try statement.step() { result.append(Self.summary(statement)) }
+        while try statement.step() { result.append(try summary(statement, fileBytes: fileBytes)) }
         return result
     }
 
     public func run(id: Int64) throws -> RunSummary {
         let statement = try database.prepare(StoreSQL.runByID)
         try statement.bind(1, id)
-        guard try statement.step() else { throw GradLogError.noSuchRun(reference: String(id), path: path) }
-        return Self.summary(statement)
+        guard try statement.step() else {
+            // The runs view joins each run to its graph: a run row without one is damage.
+            let row = try database.prepare(StoreSQL.runRow)
+            try row.bind(1, id)
+            if try row.step() {
+                throw ChangedFileError(path: path, run: id, "its graph_id names no graph")
+            }
+            throw GradLogError.noSuchRun(reference: String(id), path: path)
+        }
+        return try summary(statement, fileBytes: try database.byteSize())
     }
 
     /// Resolves a run reference: an id, a run name used by exactly one run, `latest`, or
@@ -115,8 +126,11 @@ extension GradLog {
         guard try statement.step() else { throw GradLogError.noSuchRun(reference: String(run), path: path) }
         if let text = statement.string(0) { return text }
         guard case .blob(let bytes) = statement.value(1) else { return nil }
-        let size = statement.int(2)
-        guard size > 0, let text = Deflate.decompress(bytes, size: Int(size)) else {
+        // Deflate.decompress grows its output with the stream and stops at the size, so a size
+        // changed in the file (4e12 beside a few bytes) cannot make it allocate terabytes.
+        guard statement.type(2) == SQLITE_INTEGER, let size = Int(exactly: statement.int(2)), size > 0,
+              let text = Deflate.decompress(bytes, size: size)
+        else {
             throw GradLogError.damagedProgram(run: run, path: path)
         }
         return String(decoding: text, as: UTF8.self)
@@ -127,7 +141,10 @@ extension GradLog {
         try statement.bind(1, run)
         var result: [RunInput] = []
         while try statement.step() {
-            result.append(RunInput(name: statement.string(0) ?? "", value: statement.float(1), grad: statement.float(2), nodeID: statement.int(3)))
+            let place = ValueLocation(path: path, run: run, node: statement.int(3))
+            result.append(RunInput(
+                name: statement.string(0) ?? "", value: try statement.storedFloat(1, "value", at: place),
+                grad: try statement.storedFloat(2, "grad", at: place), nodeID: statement.int(3)))
         }
         return result
     }
@@ -141,11 +158,21 @@ extension GradLog {
     }
 
     /// Calls `body` with each node of a run in id (evaluation) order, one row at a time:
-    /// memory does not grow with the run's size.
+    /// memory does not grow with the run's size. Throws `ChangedFileError` at the first node
+    /// that is missing or cannot be right.
     public func forEachNode(run: Int64, _ body: (RecordedNode) throws -> Void) throws {
+        let nodeCount = try RunGraph(run: run, in: self).nodeCount
         let statement = try database.prepare(StoreSQL.runNodes)
         try statement.bind(1, run)
-        while try statement.step() { try body(Self.node(statement)) }
+        var next: Int64 = 0
+        while try statement.step() {
+            guard statement.int(0) == next, next < nodeCount else {
+                throw ChangedFileError(path: path, run: run, node: next, "its row is missing, or it is beyond node_count \(nodeCount)")
+            }
+            try body(try node(statement, run: run))
+            next += 1
+        }
+        guard next == nodeCount else { throw ChangedFileError(path: path, run: run, "\(next) node rows, node_count \(nodeCount)") }
     }
 
     /// One node of a run, or nil if the run has no node `id`.
@@ -153,31 +180,48 @@ extension GradLog {
         let statement = try database.prepare(StoreSQL.runNode)
         try statement.bind(1, run)
         try statement.bind(2, id)
-        return try statement.step() ? Self.node(statement) : nil
+        return try statement.step() ? try node(statement, run: run) : nil
     }
 
-    /// A row of `StoreSQL.runNodes` as a node.
-    private static func node(_ statement: Statement) -> RecordedNode {
+    /// A row of `StoreSQL.runNodes` as a node, each value checked.
+    private func node(_ statement: Statement, run: Int64) throws -> RecordedNode {
         let id = statement.int(0)
-        let op = Op(rawValue: UInt8(truncatingIfNeeded: statement.int(2))) ?? .const
+        let place = ValueLocation(path: path, run: run, node: id)
+        let stored = (try statement.storedInput(3, "in0_back", at: place), try statement.storedInput(4, "in1_back", at: place))
+        let op = try statement.storedOp(2, inputs: stored, at: place)
         var inputs: [Int64] = []
         var localGrads: [Double?] = []
         let fixed = op.fixedLocalDerivatives
-        for slot: Int32 in 0..<2 where !statement.isNull(3 + slot) {
-            inputs.append(id - statement.int(3 + slot))
-            let stored = statement.float(8 + slot)
-            localGrads.append(stored ?? (statement.isNull(8 + slot) ? fixed.map { slot == 0 ? $0.0 : $0.1 } : nil))
+        // A tensor node (a tensor_node row gives its shape) keeps BLOBs: read into `tensor`.
+        let isTensor = !statement.isNull(10)
+        for slot in 0..<2 {
+            guard let input = slot == 0 ? stored.0 : stored.1 else { break }
+            inputs.append(input)
+            let column = Int32(8 + slot), name = slot == 0 ? "d0" : "d1"
+            // A stored tensor (a local derivative or a contribution) is in `stored`, not here.
+            if statement.type(column) == SQLITE_BLOB {
+                localGrads.append(nil)
+                continue
+            }
+            // NULL: fixed by the op, or not kept (--capture), or for an input that needs no gradient.
+            let derivative = try statement.storedFloat(column, name, nullable: true, at: place)
+            localGrads.append(derivative ?? (isTensor ? nil : fixed.map { slot == 0 ? $0.0 : $0.1 }))
         }
         return RecordedNode(
             id: id, name: statement.string(1), op: op, inputs: inputs, localGrads: localGrads,
-            value: statement.float(6), grad: statement.float(7), line: statement.int(5),
-            tensor: tensor(statement), axis: statement.isNull(28) ? nil : Int(statement.int(28)),
-            stored: inputs.indices.map { slot in blob(statement, 8 + Int32(slot), count: -1) })
+            value: isTensor ? nil : try statement.storedFloat(6, "value", at: place),
+            grad: isTensor ? nil : try statement.storedFloat(7, "grad", nullable: true, at: place),
+            line: try statement.storedLine(5, at: place),
+            tensor: try Self.tensor(statement, at: place), axis: statement.isNull(28) ? nil : Int(statement.int(28)),
+            stored: try inputs.indices.map { slot in try Self.blob(statement, 8 + Int32(slot), count: -1, at: place) })
     }
 
     /// The tensor columns of a `StoreSQL.runNodes` row; nil for a scalar node.
-    private static func tensor(_ statement: Statement) -> RecordedTensor? {
-        guard let shapeText = statement.string(10), let shape = TensorCodec.shape(fromText: shapeText) else { return nil }
+    private static func tensor(_ statement: Statement, at place: ValueLocation) throws -> RecordedTensor? {
+        guard !statement.isNull(10) else { return nil }
+        guard let shapeText = statement.string(10), let shape = TensorCodec.shape(fromText: shapeText) else {
+            throw place.failure("tensor_node.shape is not a shape")
+        }
         let count = shape.count
         func statistics(from column: Int32) -> TensorStatistics? {
             guard !statement.isNull(column) else { return nil }
@@ -195,13 +239,17 @@ extension GradLog {
         }
         return RecordedTensor(
             shape: shape, valueStatistics: statistics(from: 12) ?? TensorStatistics(), gradStatistics: statistics(from: 20),
-            value: blob(statement, 6, count: count), grad: blob(statement, 7, count: count))
+            value: try blob(statement, 6, count: count, at: place), grad: try blob(statement, 7, count: count, at: place))
     }
 
-    /// The doubles of a BLOB column; nil for anything else.
-    private static func blob(_ statement: Statement, _ column: Int32, count: Int) -> [Double]? {
+    /// The doubles of a BLOB column (`count` of them, or any whole number for -1); nil for NULL
+    /// or a scalar; a BLOB of another length was not written by gradlog.
+    private static func blob(_ statement: Statement, _ column: Int32, count: Int, at place: ValueLocation) throws -> [Double]? {
         guard case .blob(let bytes) = statement.value(column) else { return nil }
-        return TensorCodec.decode(bytes, count: count)
+        guard let elements = TensorCodec.decode(bytes, count: count) else {
+            throw place.failure("a stored tensor of \(bytes.count) bytes does not hold \(count < 0 ? "whole doubles" : "its \(count) elements")")
+        }
+        return elements
     }
 
     public func nodes(run: Int64) throws -> [RecordedNode] {
@@ -210,10 +258,14 @@ extension GradLog {
         return result
     }
 
-    private static func summary(_ s: Statement) -> RunSummary {
-        RunSummary(
+    /// A row of `StoreSQL.runColumns`, its counts checked.
+    private func summary(_ s: Statement, fileBytes: Int64) throws -> RunSummary {
+        let place = ValueLocation(path: path, run: s.int(0))
+        let nodeCount = try s.storedNodeCount(4, fileBytes: fileBytes, at: place)
+        return RunSummary(
             id: s.int(0), name: s.string(1), createdAt: s.string(2) ?? "", status: s.string(3) ?? "",
-            nodeCount: s.int(4), outputID: s.int(5), outputName: s.string(6), outputValue: s.float(7),
+            nodeCount: Int64(nodeCount), outputID: try s.storedInteger(5, "output_id", in: 0...Int64(max(0, nodeCount - 1)), at: place),
+            outputName: s.string(6), outputValue: try s.storedFloat(7, "output value", nullable: true, at: place),
             programPath: s.string(8), programSHA256: s.string(9), toolVersion: s.string(10) ?? "",
             sqliteVersion: s.string(11) ?? "")
     }

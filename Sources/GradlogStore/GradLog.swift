@@ -21,7 +21,9 @@ public final class GradLog {
 
     /// Opens a log. `.create` makes the file if it is missing and applies pending migrations;
     /// `.readWrite` migrates an existing file; `.readOnly` never writes and refuses a file whose
-    /// schema is not current. Files that are not gradlog databases are refused untouched.
+    /// schema is not current. Files that are not gradlog databases are refused untouched, and
+    /// so are files whose tables, views, triggers or indexes are not exactly those gradlog's
+    /// migrations make (`ChangedFileError`): that is verified before anything reads a view.
     public init(path: String, mode: Database.Mode) throws {
         if try !Self.checkDatabasePath(path, mode: mode) {
             try Self.createAtomically(path)
@@ -43,6 +45,8 @@ public final class GradLog {
             case .readWrite, .create:
                 try migrator.migrate(database)
             }
+            // The schema is verified to be gradlog's own now; only its own triggers could run.
+            if try migrator.schemaHasTriggers() { database.enableTriggers() }
             // WAL with synchronous=NORMAL: a committed run survives a killed process; only a
             // power loss can take back the last commits, and never corrupts the file.
             try database.execute("PRAGMA synchronous = NORMAL")

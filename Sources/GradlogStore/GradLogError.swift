@@ -45,7 +45,7 @@ public enum GradLogError: Error, Equatable, Sendable, CustomStringConvertible {
         case .invalidTag(let tag):
             return "tag key '\(tag)' must not be empty"
         case .damagedProgram(let run, let path):
-            return "the program text of run \(run) in \(path) is damaged (its compressed copy does not decompress to program_bytes)"
+            return "the program text of run \(run) in \(path) is damaged (its compressed copy does not decompress to program_bytes); the file was changed outside gradlog or damaged"
         case .runNameTaken(let name, let id):
             return "run name '\(name)' is taken by run \(id); names refer to one run, so choose another (or tag the run: --tag KEY=VALUE)"
         case .reservedTag(let key):

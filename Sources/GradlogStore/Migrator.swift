@@ -2,10 +2,13 @@ import CSQLite
 
 /// Applies the embedded migrations (migrations/NNNN_name.sql) in order, each in its own
 /// IMMEDIATE transaction together with the row that records it, and refuses databases that
-/// are not gradlog's, are newer than this binary, or were made by a migration that has changed.
+/// are not gradlog's, are newer than this binary, were made by a migration that has changed,
+/// or hold schema objects their migrations do not make (`ExpectedSchema`).
 struct Migrator {
     /// 'GRLG', set by migration 0001.
     static let applicationID: Int64 = 1_196_575_815
+    /// The table that records the applied migrations.
+    static let table = "gradlog_migration"
 
     struct Migration {
         var version: Int
@@ -14,6 +17,9 @@ struct Migrator {
     }
 
     let migrations: [Migration]
+    /// True for the migrations compiled into this binary, whose expected schema is worked out
+    /// once per process.
+    private let isEmbedded: Bool
 
     init(files: [EmbeddedFile] = EmbeddedSQL.allMigrations) {
         migrations = files.map { file in
@@ -21,28 +27,41 @@ struct Migrator {
             precondition(version > 0, "migration file \(file.name) must start with its number")
             return Migration(version: version, file: file, checksum: SHA256.hex(file.text))
         }.sorted { $0.version < $1.version }
+        isEmbedded = files == EmbeddedSQL.allMigrations
     }
 
     var latestVersion: Int { migrations.last?.version ?? 0 }
 
+    private static let embeddedSchema = Result { try ExpectedSchema(Migrator()) }
+
+    /// The schema objects each prefix of the migrations makes.
+    func expectedSchema() throws -> ExpectedSchema {
+        isEmbedded ? try Self.embeddedSchema.get() : try ExpectedSchema(self)
+    }
+
     /// What the database holds: nil if it has no tables at all (a new file), otherwise the
-    /// applied migrations by version and checksum. Changes nothing.
+    /// applied migrations by version and checksum. Changes nothing, and reads nothing through
+    /// the file's own definitions but `gradlog_migration`, once it is known to be gradlog's.
     func inspect(_ db: Database) throws -> [Int: String]? {
-        let tableCount = try db.scalarInt("SELECT count(*) FROM sqlite_schema") ?? 0
-        if tableCount == 0 { return nil }
+        let objects = try SchemaObject.all(in: db)
+        if objects.isEmpty { return nil }
         let appID = try db.scalarInt("PRAGMA application_id") ?? 0
         guard appID == Self.applicationID else {
             throw GradLogError.notAGradlogDatabase(path: db.path, reason: "it is an SQLite database of another application")
         }
+        if let difference = try expectedSchema().migrationTableDifference(objects) {
+            throw ChangedFileError(path: db.path, detail: difference + Self.schemaNote(migrations: nil))
+        }
         var applied: [Int: String] = [:]
-        let statement = try db.prepare("SELECT version, sha256 FROM gradlog_migration")
+        let statement = try db.prepare("SELECT version, sha256 FROM \(Self.table)")
         while try statement.step() {
-            applied[Int(statement.int(0))] = statement.string(1) ?? ""
+            applied[Int(truncatingIfNeeded: statement.int(0))] = statement.string(1) ?? ""
         }
         return applied
     }
 
-    /// Checks that the database can be used by this binary as it is; throws otherwise.
+    /// Checks that the database can be used by this binary as it is: not newer, made by these
+    /// migrations, and holding exactly the schema objects they make; throws otherwise.
     func verify(_ db: Database, applied: [Int: String]) throws {
         if let newest = applied.keys.max(), newest > latestVersion {
             throw GradLogError.newerSchema(path: db.path, databaseVersion: newest, knownVersion: latestVersion)
@@ -52,6 +71,27 @@ struct Migrator {
                 throw GradLogError.changedMigration(path: db.path, name: migration.file.name)
             }
         }
+        // gradlog applies migrations in order, so a file has the first k of them.
+        let count = migrations.prefix { applied[$0.version] != nil }.count
+        guard count == applied.count else {
+            let versions = applied.keys.sorted().map(String.init).joined(separator: ", ")
+            throw ChangedFileError(path: db.path, detail: "\(Self.table) lists migrations \(versions), which gradlog never applies in that order")
+        }
+        if let difference = try expectedSchema().difference(try SchemaObject.all(in: db), migrations: count) {
+            throw ChangedFileError(path: db.path, detail: difference + Self.schemaNote(migrations: count))
+        }
+    }
+
+    /// Why a file with a schema of its own is refused, after what differs.
+    private static func schemaNote(migrations count: Int?) -> String {
+        let which = count.map { " (the first \($0) of them)" } ?? ""
+        return "; gradlog opens only files whose tables, views, triggers and indexes are exactly those its migrations make\(which), so nothing in this one was run or changed"
+    }
+
+    /// True when the schema, once migrated, has triggers of its own (gradlog's has none today;
+    /// connections open with triggers off).
+    func schemaHasTriggers() throws -> Bool {
+        try expectedSchema().hasTriggers(migrations: migrations.count)
     }
 
     /// Brings the database up to the latest version. Safe to race with another process: each
@@ -61,34 +101,38 @@ struct Migrator {
             try verify(db, applied: applied)
             if applied.count == migrations.count { return }
         }
-        for migration in migrations {
-            try db.transaction {
-                try db.execute("""
-                    CREATE TABLE IF NOT EXISTS gradlog_migration (
-                        version INTEGER PRIMARY KEY,
-                        name TEXT NOT NULL,
-                        sha256 TEXT NOT NULL,
-                        applied_at TEXT NOT NULL
-                    )
-                    """)
-                let check = try db.prepare("SELECT sha256 FROM gradlog_migration WHERE version = ?1")
-                try check.bind(1, Int64(migration.version))
-                if try check.step() {
-                    guard check.string(0) == migration.checksum else {
-                        throw GradLogError.changedMigration(path: db.path, name: migration.file.name)
-                    }
-                    return
+        for migration in migrations { try apply(migration, to: db) }
+    }
+
+    /// Applies one migration with the row that records it, in one transaction, unless it is
+    /// applied already.
+    func apply(_ migration: Migration, to db: Database) throws {
+        try db.transaction {
+            try db.execute("""
+                CREATE TABLE IF NOT EXISTS gradlog_migration (
+                    version INTEGER PRIMARY KEY,
+                    name TEXT NOT NULL,
+                    sha256 TEXT NOT NULL,
+                    applied_at TEXT NOT NULL
+                )
+                """)
+            let check = try db.prepare("SELECT sha256 FROM gradlog_migration WHERE version = ?1")
+            try check.bind(1, Int64(migration.version))
+            if try check.step() {
+                guard check.string(0) == migration.checksum else {
+                    throw GradLogError.changedMigration(path: db.path, name: migration.file.name)
                 }
-                try db.execute(migration.file.text)
-                let record = try db.prepare("""
-                    INSERT INTO gradlog_migration (version, name, sha256, applied_at)
-                    VALUES (?1, ?2, ?3, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
-                    """)
-                try record.bind(1, Int64(migration.version))
-                try record.bind(2, migration.file.name)
-                try record.bind(3, migration.checksum)
-                try record.step()
+                return
             }
+            try db.execute(migration.file.text)
+            let record = try db.prepare("""
+                INSERT INTO gradlog_migration (version, name, sha256, applied_at)
+                VALUES (?1, ?2, ?3, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+                """)
+            try record.bind(1, Int64(migration.version))
+            try record.bind(2, migration.file.name)
+            try record.bind(3, migration.checksum)
+            try record.step()
         }
     }
 }

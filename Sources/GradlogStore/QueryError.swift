@@ -7,6 +7,8 @@ public enum QueryError: Error, Equatable, Sendable, CustomStringConvertible {
     case unnamedParameter
     case writeRefused(sql: String)
     case viewNotWritable(message: String, sql: String)
+    case schemaChangeRefused(sql: String)
+    case timeLimit(seconds: Double)
 
     public var description: String {
         switch self {
@@ -25,6 +27,10 @@ public enum QueryError: Error, Equatable, Sendable, CustomStringConvertible {
             return "refused to run `\(sql)`: it would change the database, and gradlog query is read-only by default so that a stray DELETE or DROP cannot lose runs; pass --write to allow changes"
         case .viewNotWritable(let message, let sql):
             return "\(message) - `\(sql)` was not run; views are read-only, their rows come from the tables described in docs/schema.md, and gradlog query changes those only with --write"
+        case .schemaChangeRefused(let sql):
+            return "refused to run `\(sql)`: it would create, drop or alter a table, index, view or trigger, and gradlog opens only files whose schema is exactly its own (docs/schema.md); keep your own tables and views in another database file and ATTACH it"
+        case .timeLimit(let seconds):
+            return "the statement was stopped after running for \(FloatEncoding.format(seconds)) s, its time limit; pass --timeout SECONDS to allow longer (0 for no limit)"
         }
     }
 }

@@ -77,6 +77,7 @@ enum StoreSQL {
     static let allRuns = runColumns + " ORDER BY id"
     static let runByID = runColumns + " WHERE id = ?1"
     static let runSeed = "SELECT seed FROM run WHERE id = ?1"
+    static let runRow = "SELECT id FROM run WHERE id = ?1"
     static let runIDsByName = "SELECT id FROM run WHERE name = ?1 ORDER BY id"
     static let latestRun = "SELECT id FROM run ORDER BY id DESC LIMIT 1 OFFSET ?1"
     static let runInputs = "SELECT name, value, grad, node_id FROM inputs WHERE run_id = ?1 ORDER BY node_id"

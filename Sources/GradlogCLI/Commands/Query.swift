@@ -18,7 +18,10 @@ extension Gradlog {
                 run named 1e3), latest or latest~N.
 
                 The database is opened read-only: a statement that would change it is refused \
-                unless --write is given. Tables, views and the SQL functions that exist only \
+                unless --write is given; one that would change the schema (tables, views, \
+                triggers, indexes) is refused even then. A statement is stopped after running \
+                for --timeout seconds (default 30; 0 for no limit), so a runaway recursive query \
+                ends with a message instead of hanging. Tables, views and the SQL functions that exist only \
                 inside gradlog (ulps, float_eq, is_nan, is_finite, float_bits) are described in \
                 docs/schema.md.
 
@@ -41,6 +44,9 @@ extension Gradlog {
         @Flag(help: "Allow a statement that changes the database.")
         var write = false
 
+        @Option(help: ArgumentHelp("Stop the statement after it has run this many seconds; 0 for no limit.", valueName: "seconds"))
+        var timeout: Double = 30
+
         @OptionGroup var options: GlobalOptions
 
         func validate() throws {
@@ -51,6 +57,7 @@ extension Gradlog {
                 throw ValidationError("give one SQL statement or a query name (see --list)")
             }
             _ = try parsedParameters()
+            if !(timeout >= 0 && timeout.isFinite) { throw ValidationError("--timeout must be a number of seconds >= 0 (0 for no limit)") }
         }
 
         func parsedParameters() throws -> [String: SQLValue] {
@@ -92,9 +99,10 @@ extension Gradlog {
             if list { return try Self.printList(format: options.format) }
             guard let statement else { return }
             let log = try options.open(write ? .readWrite : .readOnly)
+            let limit = timeout > 0 ? timeout : nil
             let cursor = NamedQuery.isName(statement)
-                ? try log.query(try NamedQuery.named(statement), parameters: try parsedParameters())
-                : try log.query(statement, parameters: try parsedParameters(), allowWrite: write)
+                ? try log.query(try NamedQuery.named(statement), parameters: try parsedParameters(), timeLimit: limit)
+                : try log.query(statement, parameters: try parsedParameters(), allowWrite: write, timeLimit: limit)
             if cursor.columns.isEmpty {
                 while try cursor.next() != nil {}
             } else {

@@ -17,11 +17,13 @@ struct GraphStructure {
         nameKeys.reserveCapacity(nodeCount)
         let statement = try log.database.prepare(StoreSQL.graphStructure)
         try statement.bind(1, graph)
+        var place = ValueLocation(path: log.path, run: run)
         while try statement.step() {
             let id = statement.int(0)
-            guard id == Int64(ops.count) else {
-                throw DiffError(run: run, path: log.path, detail: "graph node \(ops.count) is missing")
+            guard id == Int64(ops.count), ops.count < nodeCount else {
+                throw place.failure("graph node \(ops.count) is missing, or more than node_count \(nodeCount)")
             }
+            place.node = id
             if let name = statement.string(1) {
                 let key = names[name] ?? Int32(names.count)
                 names[name] = key
@@ -29,20 +31,14 @@ struct GraphStructure {
             } else {
                 nameKeys.append(-1)
             }
-            ops.append(UInt8(truncatingIfNeeded: statement.int(2)))
-            input0.append(Self.input(of: id, statement, column: 3))
-            input1.append(Self.input(of: id, statement, column: 4))
+            let inputs = (try statement.storedInput(3, "in0_back", at: place), try statement.storedInput(4, "in1_back", at: place))
+            ops.append(try statement.storedOp(2, inputs: inputs, at: place).rawValue)
+            // Inputs lie before the node, whose id is below node_count, itself within Int32.
+            input0.append(inputs.0.map { Int32($0) } ?? -1)
+            input1.append(inputs.1.map { Int32($0) } ?? -1)
         }
         guard ops.count == nodeCount else {
-            throw DiffError(run: run, path: log.path, detail: "\(ops.count) graph nodes, node_count \(nodeCount)")
+            throw ChangedFileError(path: log.path, run: run, "\(ops.count) graph nodes, node_count \(nodeCount)")
         }
-    }
-
-    /// The input id stored as a distance back; -1 for none, or for a distance that does not
-    /// point to an earlier node (a damaged file), so that it can never index out of range.
-    private static func input(of id: Int64, _ statement: Statement, column: Int32) -> Int32 {
-        guard !statement.isNull(column) else { return -1 }
-        let back = statement.int(column)
-        return back > 0 && back <= id ? Int32(truncatingIfNeeded: id - back) : -1
     }
 }

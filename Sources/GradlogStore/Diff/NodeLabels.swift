@@ -14,8 +14,10 @@ struct NodeLabels {
         guard id >= 0 else { return nil }
         statement.reset()
         try statement.bind(2, id)
-        guard try statement.step() else { throw DiffError(run: graph.run, path: graph.log.path, detail: "no graph node \(id)") }
-        let op = Op(rawValue: UInt8(truncatingIfNeeded: statement.int(1))) ?? .const
-        return NodeSide(id: id, name: statement.string(0), op: op, line: statement.int(2))
+        let place = ValueLocation(path: graph.log.path, run: graph.run, node: id)
+        guard try statement.step() else { throw place.failure("its graph node is missing") }
+        return NodeSide(
+            id: id, name: statement.string(0), op: try statement.storedOp(1, inputs: nil, at: place),
+            line: try statement.storedLine(2, at: place))
     }
 }

@@ -33,32 +33,38 @@ final class NodeNumbers {
         while let at = current, at < id {
             current = try statement.step() ? statement.int(0) : nil
         }
-        guard current == id else { throw DiffError(run: run, path: path, detail: "no row for node \(id)") }
+        let place = ValueLocation(path: path, run: run, node: id)
+        guard current == id else { throw place.failure("its row is missing") }
         if statement.type(1) != SQLITE_BLOB && statement.type(2) != SQLITE_BLOB {
             // A scalar, or a tensor whose elements were not kept (its shape says which).
-            guard statement.isNull(1), let shape = try tensorShape(id) else {
-                return (.scalar(statement.float(1)), .scalar(statement.float(2)))
-            }
-            return (.tensor(shape, nil), .tensor(shape, nil))
+            if statement.isNull(1), let shape = try tensorShape(id) { return (.tensor(shape, nil), .tensor(shape, nil)) }
+            return (.scalar(try statement.storedFloat(1, "value", at: place)),
+                    .scalar(try statement.storedFloat(2, "grad", nullable: true, at: place)))
         }
-        guard let shape = try tensorShape(id) else {
-            throw DiffError(run: run, path: path, detail: "node \(id) holds a tensor without a shape")
-        }
-        return (tensor(column: 1, shape), tensor(column: 2, shape))
+        guard let shape = try tensorShape(id) else { throw place.failure("value is a BLOB but the node has no tensor shape") }
+        return (try tensor(column: 1, "value", shape, place), try tensor(column: 2, "grad", shape, place))
     }
 
-    private func tensor(column: Int32, _ shape: Shape) -> StoredNumber {
-        guard case .blob(let bytes) = statement.value(column) else { return .tensor(shape, nil) }
-        return .tensor(shape, TensorCodec.decode(bytes, count: shape.count))
+    /// A tensor column: its elements, nil when not kept (NULL); anything else was not written by gradlog.
+    private func tensor(column: Int32, _ name: String, _ shape: Shape, _ place: ValueLocation) throws -> StoredNumber {
+        switch statement.value(column) {
+        case .null: return .tensor(shape, nil)
+        case .blob(let bytes):
+            guard let elements = TensorCodec.decode(bytes, count: shape.count) else {
+                throw place.failure("\(name) holds \(bytes.count) bytes, not the \(shape.count * 8) of a \(shape) tensor")
+            }
+            return .tensor(shape, elements)
+        default: throw place.failure("\(name) of a \(shape) tensor is not a BLOB")
+        }
     }
 
     private func tensorShape(_ id: Int64) throws -> Shape? {
         shape.reset()
         try shape.bind(1, run)
         try shape.bind(2, id)
-        guard try shape.step(), let text = shape.string(0) else { return nil }
-        guard let parsed = TensorCodec.shape(fromText: text) else {
-            throw DiffError(run: run, path: path, detail: "node \(id) has the shape '\(text)', which is not one")
+        guard try shape.step() else { return nil }
+        guard let text = shape.string(0), let parsed = TensorCodec.shape(fromText: text) else {
+            throw ChangedFileError(path: path, run: run, node: id, "tensor_node.shape is not a shape")
         }
         return parsed
     }

@@ -6,19 +6,24 @@ extension RunDiff {
         let numbersB = try NodeNumbers(run: b.run, in: b.log)
         let wiring = try a.log.database.prepare(StoreSQL.graphStructure)
         try wiring.bind(1, a.graph)
-        let opInput = Int64(Op.input.rawValue)
+        var place = ValueLocation(path: a.log.path, run: a.run)
         var node = 0
         while try wiring.step() {
-            guard node < a.nodeCount else { throw DiffError(run: a.run, path: a.log.path, detail: "more graph nodes than its node_count") }
+            place.node = Int64(node)
+            guard node < a.nodeCount, wiring.int(0) == node else {
+                throw place.failure("graph node \(node) is missing, or more than node_count \(a.nodeCount)")
+            }
             let (valueA, gradA) = try numbersA.numbers(at: node)
             let (valueB, gradB) = try numbersB.numbers(at: node)
-            let input0: Int32 = wiring.isNull(3) ? -1 : Int32(node) - Int32(truncatingIfNeeded: wiring.int(3))
-            let input1: Int32 = wiring.isNull(4) ? -1 : Int32(node) - Int32(truncatingIfNeeded: wiring.int(4))
+            let inputs = (try wiring.storedInput(3, "in0_back", at: place), try wiring.storedInput(4, "in1_back", at: place))
+            let op = try wiring.storedOp(2, inputs: inputs, at: place)
             tracker.compared(
                 idA: node, idB: node,
                 value: rule.compare(valueA, valueB), grad: rule.compare(gradA, gradB),
-                inputsA: (input0, input1), inputsB: (-1, -1), changes: [], isInput: wiring.int(2) == opInput)
+                inputsA: (inputs.0.map { Int32($0) } ?? -1, inputs.1.map { Int32($0) } ?? -1), inputsB: (-1, -1),
+                changes: [], isInput: op == .input)
             node += 1
         }
+        guard node == a.nodeCount else { throw ChangedFileError(path: a.log.path, run: a.run, "\(node) graph nodes, node_count \(a.nodeCount)") }
     }
 }

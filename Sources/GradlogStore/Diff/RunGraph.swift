@@ -15,7 +15,7 @@ struct RunGraph {
         self.log = log
         self.run = run
         graph = statement.int(0)
-        nodeCount = Int(statement.int(1))
+        nodeCount = try statement.storedNodeCount(1, fileBytes: try log.database.byteSize(), at: ValueLocation(path: log.path, run: run))
         programSHA256 = statement.string(2)
     }
 

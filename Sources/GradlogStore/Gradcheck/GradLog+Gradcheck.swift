@@ -14,9 +14,20 @@ extension GradLog {
         var programs: [String: Program] = [:]  // by SHA-256: a sweep's runs share one parse
         let results = try runs.map { run in
             let summary = try self.run(id: run)
-            guard let sha = summary.programSHA256 else { throw GradcheckError.noProgram(run: run) }
+            // A run built in Swift has neither a text nor its hash; one without the other is damage.
+            guard let sha = summary.programSHA256 else {
+                guard try programText(run: run) == nil else {
+                    throw ChangedFileError(path: path, run: run, "it has a program text but no program_sha256")
+                }
+                throw GradcheckError.noProgram(run: run)
+            }
             if programs[sha] == nil {
-                guard let text = try programText(run: run) else { throw GradcheckError.noProgram(run: run) }
+                guard let text = try programText(run: run) else {
+                    throw ChangedFileError(path: path, run: run, "it has a program_sha256 but no program text")
+                }
+                guard SHA256.hex(text) == sha else {
+                    throw ChangedFileError(path: path, run: run, "its program text does not match its program_sha256")
+                }
                 let seed = try database.scalarInt(StoreSQL.runSeed, run).map { UInt64(bitPattern: $0) } ?? RandomSource.defaultSeed
                 programs[sha] = try Program(source: text, file: summary.programPath ?? "<run \(run)>", seed: seed)
             }

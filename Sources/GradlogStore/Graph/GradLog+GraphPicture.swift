@@ -46,7 +46,7 @@ extension GradLog {
             // compares scalars, so the tensor's elements are compared here.
             let b = union.idB[key] >= 0 && (a == nil || a?.tensor != nil)
                 ? try other!.log.node(run: other!.run, id: Int64(union.idB[key])) : nil
-            let recorded = try a ?? b ?? { throw DiffError(run: run, path: path, detail: "no row for node \(union.idA[key])") }()
+            let recorded = try a ?? b ?? { throw ChangedFileError(path: path, run: run, node: Int64(union.idA[key]), "its row is missing") }()
             recordedA[key] = a
             recordedB[key] = a == nil ? b : nil
             var comparison = diff?.nodes[key]

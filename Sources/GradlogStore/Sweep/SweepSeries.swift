@@ -60,6 +60,9 @@ extension GradLog {
         // alphabetical, so take the order of the program's inputs instead.
         let sweptKeys = Set(try tags(run: first).map(\.key).filter { $0.hasPrefix("sweep.") }.map { String($0.dropFirst(6)) })
         let swept = try inputs(run: first).map(\.name).filter(sweptKeys.contains)
+        guard !swept.isEmpty else {
+            throw ChangedFileError(path: path, run: first, "it is tagged sweep=\(sweep), but no tag sweep.NAME names an input of it")
+        }
         let xName = input ?? swept.first ?? ""
         guard swept.contains(xName) else { throw SweepError.notSwept(input: xName, swept: swept) }
         let summary = try self.run(id: first)
