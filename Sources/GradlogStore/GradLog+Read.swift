@@ -142,9 +142,12 @@ extension GradLog {
         var result: [RunInput] = []
         while try statement.step() {
             let place = ValueLocation(path: path, run: run, node: statement.int(3))
+            // A tensor input's value and adjoint are BLOBs (or NULL when not kept): not numbers here.
+            func scalar(_ column: Int32, _ name: String) throws -> Double? {
+                statement.type(column) == SQLITE_BLOB ? nil : try statement.storedFloat(column, name, nullable: true, at: place)
+            }
             result.append(RunInput(
-                name: statement.string(0) ?? "", value: try statement.storedFloat(1, "value", at: place),
-                grad: try statement.storedFloat(2, "grad", at: place), nodeID: statement.int(3)))
+                name: statement.string(0) ?? "", value: try scalar(1, "value"), grad: try scalar(2, "grad"), nodeID: statement.int(3)))
         }
         return result
     }

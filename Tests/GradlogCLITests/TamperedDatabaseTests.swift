@@ -95,7 +95,7 @@ import Testing
         Tampering("value blob", node("value = x'0102030405060708'", id: 20)),
         Tampering("value text", node("value = 'hello'")),
         Tampering("value NULL", node("value = NULL", run: 2, id: 3)),
-        Tampering("grad NULL in another run", node("grad = NULL", run: 2)),
+        // (A NULL grad is no tampering: it is how a node that needs no gradient, data, is stored.)
         Tampering("d0 text", node("d0 = 'x'")),
         // Counts, ids and sizes of the graph and run rows.
         Tampering("node_count one short", "UPDATE graph SET node_count = 21 WHERE id = 1"),
