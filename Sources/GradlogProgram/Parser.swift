@@ -448,11 +448,16 @@ struct Parser {
         }
     }
 
+    /// A token as a message quotes it; a long one (a string literal can hold a whole line) by
+    /// its start, so that a message stays short.
     private func describe(_ t: Token) -> String {
         switch t.kind {
-        case .end: "the end of the file"
-        case .newline: "the end of the line"
-        default: "'\(text(t))'"
+        case .end: return "the end of the file"
+        case .newline: return "the end of the line"
+        default:
+            let scalars = text(t).unicodeScalars
+            guard scalars.count > ProgramError.shownTokenLength else { return "'\(text(t))'" }
+            return "'" + String(String.UnicodeScalarView(scalars.prefix(ProgramError.shownTokenLength))) + "…'"
         }
     }
 
