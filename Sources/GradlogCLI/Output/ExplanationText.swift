@@ -42,6 +42,7 @@ struct ExplanationText {
             line("sum: not known (a factor was not kept: the run was recorded with --capture values or stats)")
         }
         switch (e.equals, e.difference) {
+        case (true?, _) where e.shape != nil: line("the sum equals the stored adjoint, all \(e.adjoint?.count ?? 0) elements bit for bit")
         case (true?, _): line("the sum equals the stored adjoint \(Self.numbers(e.adjoint)), bit for bit")
         case (false?, let d?) where e.shape != nil:
             line("the sum differs from the stored adjoint in \(d.elements) of \(e.adjoint?.count ?? 0) elements (largest |difference| \(FloatEncoding.format(d.largest)))")
