@@ -23,7 +23,7 @@ struct Gradlog: ParsableCommand {
             (bad input, missing run, unreadable file); messages go to standard error.
             """,
         version: GradLog.toolVersion,
-        subcommands: [Record.self, Runs.self, Show.self, Explain.self, Query.self, Diff.self, Gradcheck.self, Graph.self, Plot.self]
+        subcommands: [Record.self, Runs.self, Show.self, Explain.self, Query.self, Diff.self, Gradcheck.self, Graph.self, Report.self, Plot.self]
     )
 
     /// Parses, runs, and maps every failure to a message on stderr and an exit status,
