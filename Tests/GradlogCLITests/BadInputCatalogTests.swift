@@ -190,6 +190,9 @@ import Testing
         Case(["explain", "1", "f", "--depth=-1"], "--depth must be >= 0"),
         Case(["explain", "1", "f", "--format", "csv"], "--format"),
         Case(["explain", "9", "f"], "no run '9' in g.db"),
+        Case(["report", "9", "-o", "r.html"], "no run '9' in g.db"),
+        Case(["report", "1", "-o", "."], "it is a directory"),
+        Case(["report", "1", "--diff", "9", "-o", "r.html"], "no run '9' in g.db"),
         Case(["plot", "1"], "run 1 is not part of a sweep; plot draws a sweep"),
         Case(["plot", "latest~1"], "run 'latest~1' (run 2) is not part of a sweep"),
         Case(["plot", "nosuch"], "no run 'nosuch' in g.db"),
@@ -211,7 +214,7 @@ import Testing
     static let programText = "input x = 3\ninput y = -4\nf = x * y\n"
     static let backtraceMarks = ["Stack dump", "Fatal error", "Current stack trace", "💣", "Program crashed"]
 
-    static let commands = ["record", "runs", "show", "explain", "query", "diff", "gradcheck", "graph", "plot"]
+    static let commands = ["record", "runs", "show", "explain", "query", "diff", "gradcheck", "graph", "report", "plot"]
 
     struct FixtureError: Error { var message: String }
 

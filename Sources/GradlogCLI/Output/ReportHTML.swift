@@ -114,16 +114,16 @@ struct ReportHTML {
           const vis = visible(), pos = {}, perLayer = {};
           for (const i of vis) { const l = layer[i]; perLayer[l] = (perLayer[l] || 0) + 1; pos[i] = [l, perLayer[l] - 1]; }
           const layers = [...new Set(vis.map(i => layer[i]))].sort((a, b) => a - b), lx = {}; layers.forEach((l, k) => lx[l] = k);
-          const W = 150, H = 56, w = layers.length * W + 40, h = Math.max(...Object.values(perLayer)) * H + 40;
+          const W = 210, H = 56, w = layers.length * W + 40, h = Math.max(...Object.values(perLayer)) * H + 40;
           const xy = i => [20 + lx[pos[i][0]] * W, 20 + pos[i][1] * H];
           let s = `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}">`;
           const active = step >= 0 ? steps[step] : -1;
           D.edges.forEach(([f, t, d]) => { if (!(f in pos && t in pos)) return; const [x1, y1] = xy(f), [x2, y2] = xy(t);
-            s += `<path class="edge${t === active ? " step" : ""}" d="M${x1 + 120},${y1 + 20} C${x1 + 135},${y1 + 20} ${x2 - 15},${y2 + 20} ${x2},${y2 + 20}"><title>${esc(d)}</title></path>`; });
+            s += `<path class="edge${t === active ? " step" : ""}" d="M${x1 + 180},${y1 + 20} C${x1 + 195},${y1 + 20} ${x2 - 15},${y2 + 20} ${x2},${y2 + 20}"><title>${esc(d)}</title></path>`; });
           for (const i of vis) { const [x, y] = xy(i), v = N[i];
             const cls = ["node", v.status || "", i === selected ? "sel" : "", i === active ? "step" : "", step >= 0 && steps.indexOf(i) >= 0 && steps.indexOf(i) < step ? "done" : "",
                          i === D.firstValue ? "firstValue" : "", i === D.firstGrad ? "firstGrad" : ""].join(" ");
-            s += `<g class="${cls}" data-i="${i}" transform="translate(${x},${y})"><rect width="120" height="40"></rect>` +
+            s += `<g class="${cls}" data-i="${i}" transform="translate(${x},${y})"><rect width="180" height="40"></rect>` +
                  `<text x="6" y="14">${esc(v.label)} (${esc(v.op)})</text><text x="6" y="27">${esc(v.value)}</text><text x="6" y="38">grad ${esc(v.grad)}</text></g>`; }
           document.getElementById("graph").innerHTML = s + "</svg>";
           document.querySelectorAll(".node").forEach(g => g.addEventListener("click", () => select(+g.dataset.i)));
@@ -159,6 +159,7 @@ struct ReportHTML {
           document.querySelectorAll("tr.sel").forEach(e => e.classList.remove("sel"));
           const row = document.querySelector(`tr[data-i="${i}"]`); if (row) row.classList.add("sel");
           draw();
+          const shown = document.querySelector(".node.sel"); if (shown) shown.scrollIntoView({block: "nearest", inline: "center"});
         }
         function go(k) { step = Math.max(-1, Math.min(steps.length - 1, k)); if (step >= 0) select(steps[step]); else draw(); }
         document.getElementById("next").onclick = () => go(step + 1);
@@ -171,6 +172,8 @@ struct ReportHTML {
         document.getElementById("search").addEventListener("keydown", e => { if (e.key === "Enter") find(); });
         document.querySelectorAll("tr[data-i]").forEach(r => r.addEventListener("click", () => select(+r.dataset.i)));
         select(D.output);
+        const stepFlag = location.hash.match(/^#step=([0-9]+)$/);  // open at a backward step: report.html#step=4
+        if (stepFlag) go(Number(stepFlag[1]) - 1);
         if (location.hash === "#test") {
           const order = []; go(-1);
           for (let k = 0; k < steps.length; k++) { go(k); const a = document.querySelector(".node.step"); order.push(a ? N[+a.dataset.i].label : "?"); }

@@ -1,0 +1,101 @@
+import Foundation
+import Testing
+
+/// `gradlog report` opened in a real headless Chromium from a file:// URL: no console error,
+/// every named node with its value and adjoint as `show` prints them, the backward steps from
+/// the output back to the inputs, the first divergence of a --diff marked, and a screenshot
+/// that is not blank. Skipped when Chromium is not installed (.ci/run installs it).
+@Suite(.serialized) struct ReportTests {
+    static let chromium: String? = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first { FileManager.default.isExecutableFile(atPath: $0) }
+
+    /// Runs headless Chromium on `url` with `arguments`; returns stdout and stderr.
+    static func browse(_ url: String, _ arguments: [String]) throws -> (stdout: String, stderr: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try #require(chromium))
+        process.arguments = ["--headless", "--disable-gpu", "--no-sandbox", "--enable-logging=stderr", "--v=0"] + arguments + [url]
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        nonisolated(unsafe) var errData = Data()
+        let errReader = Thread { errData = err.fileHandleForReading.readDataToEndOfFile() }
+        errReader.start()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        while !errReader.isFinished { usleep(1000) }
+        return (String(decoding: data, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+    }
+
+    /// Lines of Chromium's log that come from the page's console (an error, an uncaught exception).
+    static func consoleErrors(_ log: String) -> [Substring] {
+        log.split(separator: "\n").filter { $0.contains("CONSOLE") || $0.contains("Uncaught") }
+    }
+
+    @Test(.enabled(if: chromium != nil, "chromium is not installed (apt-get install chromium; .ci/run does)"))
+    func seedReportInAHeadlessBrowser() throws {
+        let log = try RecordedLog()
+        try log.record()
+        let page = log.dir.path("seed.html")
+        let result = try log.run("report", ["latest", "-o", page])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("22 nodes"))
+        let html = try String(contentsOfFile: page, encoding: .utf8)
+        for fetch in ["src=", "href=", "@import", "url(", "fetch("] {
+            #expect(!html.contains(fetch), "the page must need no network: \(fetch)")
+        }
+
+        let dom = try Self.browse("file://\(page)#test", ["--dump-dom"])
+        #expect(Self.consoleErrors(dom.stderr).isEmpty, "\(Self.consoleErrors(dom.stderr))")
+        // Every named node, with its value and adjoint as gradlog prints them.
+        let rows = try log.query(["SELECT name, value, grad FROM nodes WHERE run_id = 1 AND name IS NOT NULL", "--format", "csv"])
+        let named = rows.stdout.split(separator: "\n").dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        #expect(named.count == 10)
+        for row in named {
+            #expect(dom.stdout.contains("<tr data-node=\"\(row[0])\""), "\(row[0])")
+            let cells = "<td class=\"value\">\(row[1])</td><td class=\"grad\">\(row[2])</td>"
+            #expect(dom.stdout.contains(cells), "\(row[0]): \(cells)")
+        }
+        // The backward steps: every node from the output f down to the inputs, in reverse order.
+        let order = try #require(dom.stdout.firstMatch(of: #/<pre id="test-order">([^<]*)</pre>/#)?.output.1).split(separator: " ")
+        #expect(order.count == 22)
+        #expect(order.first == "f" && order.suffix(2) == ["y", "x"], "\(order)")
+        #expect(order.prefix(4) == ["f", "invden", "#19", "den"])
+
+        let shot = log.dir.path("shot.png")
+        _ = try Self.browse("file://\(page)", ["--screenshot=\(shot)", "--window-size=1200,800"])
+        let png = try Data(contentsOf: URL(fileURLWithPath: shot))
+        #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]))
+        // A blank page of this size compresses to a few KB; the graph, program and table do not.
+        let blank = log.dir.path("blank.html"), blankShot = log.dir.path("blank.png")
+        try "<!DOCTYPE html><html><body></body></html>".write(toFile: blank, atomically: true, encoding: .utf8)
+        _ = try Self.browse("file://\(blank)", ["--screenshot=\(blankShot)", "--window-size=1200,800"])
+        let blankSize = try Data(contentsOf: URL(fileURLWithPath: blankShot)).count
+        #expect(png.count > 20_000 && png.count > 5 * blankSize, "\(png.count) bytes, a blank page \(blankSize)")
+    }
+
+    @Test(.enabled(if: chromium != nil, "chromium is not installed (apt-get install chromium; .ci/run does)"))
+    func diffMarksTheFirstDivergence() throws {
+        let log = try RecordedLog()
+        try log.record()
+        let seed = try String(contentsOfFile: RecordedLog.seed, encoding: .utf8)
+        try log.record(source: seed.replacingOccurrences(of: "den = sigx + xpysqr", with: "den = sigx + xpysqr + 1e-9"))
+        let page = log.dir.path("diff.html")
+        let result = try log.run("report", ["1", "--diff", "2", "-o", page])
+        #expect(result.status == 0, "\(result.stderr)")
+        let dom = try Self.browse("file://\(page)", ["--dump-dom"])
+        #expect(Self.consoleErrors(dom.stderr).isEmpty, "\(Self.consoleErrors(dom.stderr))")
+        let marked = dom.stdout.firstMatch(of: #/<g class="[^"]*firstValue[^"]*"[^>]*><rect[^>]*></rect><text[^>]*>([^<]*)</text>/#)
+        #expect(marked?.output.1 == "den (add)", "\(String(describing: marked?.output.1))")
+        #expect(dom.stdout.contains("class=\"node different"))
+    }
+
+    @Test func reportRefusesAFIFO() throws {
+        let log = try RecordedLog()
+        try log.record()
+        let fifo = log.dir.path("fifo")
+        #expect(mkfifo(fifo, 0o644) == 0)
+        let result = try log.run("report", ["latest", "-o", fifo])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("it is a FIFO"))
+    }
+}
