@@ -6,11 +6,12 @@ struct ExplanationText {
     var markdown: Bool
 
     func write(_ e: AdjointExplanation, level: Int, to out: StandardOutput) {
-        let pad = markdown ? "" : String(repeating: "    ", count: level)
+        // Indented by depth, up to a point: a deep unfolding stays readable.
+        let pad = markdown ? "" : String(repeating: "    ", count: min(level, 6))
         func line(_ text: String = "") { out.line(text.isEmpty ? "" : pad + text) }
         let dOut = "d(\(e.outputLabel))/d(\(e.label))"
         let shape = e.shape.map { ", shape \($0)" } ?? ""
-        let heading = "\(dOut) in run \(e.run): \(e.label) (node \(e.id), \(e.op.name), line \(e.line)\(shape))"
+        let heading = (level > 0 ? "[depth \(level)] " : "") + "\(dOut) in run \(e.run): \(e.label) (node \(e.id), \(e.op.name), line \(e.line)\(shape))"
         line(markdown ? "\(String(repeating: "#", count: min(level + 2, 6))) \(heading)" : heading)
         if markdown { line() }
         guard e.requiresGradient else {
