@@ -55,6 +55,9 @@ import Testing
             let cells = "<td class=\"value\">\(row[1])</td><td class=\"grad\">\(row[2])</td>"
             #expect(dom.stdout.contains(cells), "\(row[0]): \(cells)")
         }
+        // The side panel holds the selected node's `explain` text (the output, on opening).
+        #expect(dom.stdout.contains("f is the output: its adjoint d(f)/d(f) is 1 by definition"))
+        #expect(html.contains("d(invden)/d(den) = d(1/den)/d(den) = -1/den^2 = -1/1.9525741268224333^2 = -0.26229193647725"))
         // The backward steps: every node from the output f down to the inputs, in reverse order.
         let order = try #require(dom.stdout.firstMatch(of: #/<pre id="test-order">([^<]*)</pre>/#)?.output.1).split(separator: " ")
         #expect(order.count == 22)
@@ -87,6 +90,23 @@ import Testing
         let marked = dom.stdout.firstMatch(of: #/<g class="[^"]*firstValue[^"]*"[^>]*><rect[^>]*></rect><text[^>]*>([^<]*)</text>/#)
         #expect(marked?.output.1 == "den (add)", "\(String(describing: marked?.output.1))")
         #expect(dom.stdout.contains("class=\"node different"))
+    }
+
+    /// 10,000 nodes: the page opens without an error and draws a neighbourhood, not everything.
+    @Test(.enabled(if: chromium != nil, "chromium is not installed (apt-get install chromium; .ci/run does)"))
+    func tenThousandNodes() throws {
+        let log = try RecordedLog()
+        let lines = ["input x = 0.5"] + (1...2_000).map { "x = tanh(x * 1.01 + \($0 % 7).5)" }
+        try log.record(source: lines.joined(separator: "\n") + "\n")
+        let page = log.dir.path("big.html")
+        let result = try log.run("report", ["latest", "-o", page])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("10001 nodes"), "\(result.stderr)")
+        let dom = try Self.browse("file://\(page)", ["--dump-dom"])
+        #expect(Self.consoleErrors(dom.stderr).isEmpty, "\(Self.consoleErrors(dom.stderr))")
+        let drawn = dom.stdout.matches(of: #/<g class="node/#).count
+        #expect(drawn > 1 && drawn < 50, "\(drawn) nodes drawn")
+        #expect(dom.stdout.contains("id=\"search\""))
     }
 
     @Test func reportRefusesAFIFO() throws {

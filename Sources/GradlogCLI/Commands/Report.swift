@@ -46,7 +46,18 @@ extension Gradlog {
             }
             let picture = try log.graphPicture(run: run, scope: GraphPictureScope(maxNodes: .max), comparedWith: compared)
             let program = try log.programText(run: run) ?? ""
-            let html = ReportHTML(picture: picture, title: title, program: program, output: try log.run(id: run).outputID).text
+            // Each node's `explain` text, for graphs small enough to explain every node (one
+            // pass over the wiring per node); larger pages derive the chain rule in the page.
+            var explanations: [Int64: String] = [:]
+            if picture.nodes.count <= ReportHTML.explainedLimit {
+                let ids = picture.nodes.compactMap(\.idA)
+                for e in try log.explainAdjoints(run: run, nodes: ids) {
+                    explanations[e.id] = ExplanationText(markdown: false).lines(e).joined(separator: "\n")
+                }
+            }
+            let html = ReportHTML(
+                picture: picture, title: title, program: program, output: try log.run(id: run).outputID,
+                explanations: explanations).text
             try OutputFile.write(html, to: output, database: log.path)
             if output != nil && output != "-" {
                 Gradlog.printError("wrote \(output!): \(picture.nodes.count) nodes, \(html.utf8.count) bytes")

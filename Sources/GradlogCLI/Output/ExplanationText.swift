@@ -6,9 +6,20 @@ struct ExplanationText {
     var markdown: Bool
 
     func write(_ e: AdjointExplanation, level: Int, to out: StandardOutput) {
+        write(e, level: level) { out.line($0) }
+    }
+
+    /// The explanation as lines, e.g. for the `report` page.
+    func lines(_ e: AdjointExplanation) -> [String] {
+        var lines: [String] = []
+        write(e, level: 0) { lines.append($0) }
+        return lines
+    }
+
+    private func write(_ e: AdjointExplanation, level: Int, _ emit: (String) -> Void) {
         // Indented by depth, up to a point: a deep unfolding stays readable.
         let pad = markdown ? "" : String(repeating: "    ", count: min(level, 6))
-        func line(_ text: String = "") { out.line(text.isEmpty ? "" : pad + text) }
+        func line(_ text: String = "") { emit(text.isEmpty ? "" : pad + text) }
         let dOut = "d(\(e.outputLabel))/d(\(e.label))"
         let shape = e.shape.map { ", shape \($0)" } ?? ""
         let heading = (level > 0 ? "[depth \(level)] " : "") + "\(dOut) in run \(e.run): \(e.label) (node \(e.id), \(e.op.name), line \(e.line)\(shape))"
@@ -54,7 +65,7 @@ struct ExplanationText {
         }
         for u in e.unfolded {
             line()
-            write(u, level: level + 1, to: out)
+            write(u, level: level + 1, emit)
         }
         for skipped in e.notUnfolded { line("(\(skipped.label), node \(skipped.id): not unfolded, \(skipped.reason))") }
     }

@@ -8,7 +8,11 @@ struct ReportHTML {
     var title: String
     var program: String
     var output: Int64
+    /// `explain`'s text per node id, where it was formed.
+    var explanations: [Int64: String] = [:]
 
+    /// Graphs up to this many nodes carry every node's `explain` text.
+    static let explainedLimit = 2_000
     /// Nodes the static table lists; a larger run is reached through the search box.
     static let tableLimit = 5_000
 
@@ -21,6 +25,7 @@ struct ReportHTML {
                 ("value", .string(node.value.map(FloatEncoding.format) ?? (node.grad == nil && node.value == nil ? "tensor" : ""))),
                 ("grad", .string(node.grad.map(FloatEncoding.format) ?? "")),
                 ("status", node.comparison.map { .string($0.status.rawValue) } ?? .null),
+                ("explain", node.idA.flatMap { explanations[$0] }.map(Value.string) ?? .null),
                 ("other", node.comparison.map { .string(($0.value.b.map(FloatEncoding.format) ?? "") + " / " + ($0.grad.b.map(FloatEncoding.format) ?? "")) } ?? .null),
             ])
         }
@@ -153,7 +158,7 @@ struct ReportHTML {
             `value <span class="value">${esc(v.value)}</span><br>adjoint <span class="grad">${esc(v.grad)}</span>` +
             (v.status ? `<br>comparison: ${esc(v.status)} (other run: ${esc(v.other)})` : "") +
             (i === D.firstValue ? "<br><b>first value divergence</b>" : "") + (i === D.firstGrad ? "<br><b>first grad divergence</b>" : "") + `</p>`;
-          document.getElementById("explain").textContent = explain(i);
+          document.getElementById("explain").textContent = v.explain !== null ? v.explain : explain(i);
           document.querySelectorAll("#program .hl").forEach(e => e.classList.remove("hl"));
           const line = document.getElementById("line" + v.line); if (line) line.classList.add("hl");
           document.querySelectorAll("tr.sel").forEach(e => e.classList.remove("sel"));

@@ -24,6 +24,17 @@ extension GradLog {
         var explained: Set<Int64> = []
         return try explainer.explain(id, depth: Swift.max(0, depth), budget: &budget, explained: &explained)
     }
+
+    /// The explanations of several nodes (no unfolding), reading the run's wiring once: what
+    /// `report` shows beside each node.
+    public func explainAdjoints(run: Int64, nodes ids: [Int64]) throws -> [AdjointExplanation] {
+        var explainer = try AdjointExplainer(run: run, log: self)
+        return try ids.map { id in
+            var budget = 1
+            var explained: Set<Int64> = []
+            return try explainer.explain(id, depth: 0, budget: &budget, explained: &explained)
+        }
+    }
 }
 
 /// Reads a run's wiring once (a few bytes a node) and the numbers of the nodes it explains.
