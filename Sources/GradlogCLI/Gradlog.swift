@@ -18,6 +18,7 @@ struct Gradlog: ParsableCommand {
               gradlog diff latest~1 latest
               gradlog gradcheck latest
               gradlog graph latest | dot -Tsvg > graph.svg
+              gradlog report latest -o report.html
 
             Exit status: 0 success; 1 the runs differ (diff) or a check failed; 2 an error \
             (bad input, missing run, unreadable file); messages go to standard error.

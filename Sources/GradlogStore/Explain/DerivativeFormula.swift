@@ -29,9 +29,8 @@ enum DerivativeFormula {
         }
     }
 
-    /// d(node)/d(operand `slot`) of an elementwise op, in terms of the operands `a`, `b` and
-    /// the node's value `v` (written out when the derivative is the value itself).
-    static func derivative(_ op: Op, slot: Int, _ a: String, _ b: String, value v: String) -> String {
+    /// d(node)/d(operand `slot`) of an elementwise op, in terms of the operands `a` and `b`.
+    static func derivative(_ op: Op, slot: Int, _ a: String, _ b: String) -> String {
         switch (op, slot) {
         case (.add, _), (.identity, _): return "1"
         case (.sub, 0): return "1"

@@ -158,12 +158,12 @@ struct AdjointExplainer {
             term.contribution = stored
             return term
         }
-        let derivative = DerivativeFormula.derivative(consumer.op, slot: slot, a, b, value: label(c))
+        let derivative = DerivativeFormula.derivative(consumer.op, slot: slot, a, b)
         let values = try operands.map { try node($0) }
         if values.allSatisfy({ $0.tensor == nil && $0.value != nil }) {
             term.formula = derivative
             let recorded = values.map { $0.op == .const ? Self.number($0.value!) : DerivativeFormula.operand($0.value!) }
-            let substituted = DerivativeFormula.derivative(consumer.op, slot: slot, recorded[0], recorded.count > 1 ? recorded[1] : "", value: "")
+            let substituted = DerivativeFormula.derivative(consumer.op, slot: slot, recorded[0], recorded.count > 1 ? recorded[1] : "")
             term.substituted = substituted == derivative ? nil : substituted
         } else {
             let broadcast = (consumer.tensor?.shape ?? .scalar) != nodeShape ? ", summed over the broadcast axes" : ""
