@@ -63,6 +63,9 @@ import Testing
         #expect(order.count == 22)
         #expect(order.first == "f" && order.suffix(2) == ["y", "x"], "\(order)")
         #expect(order.prefix(4) == ["f", "invden", "#19", "den"])
+        // The forward pass likewise, in evaluation order.
+        let forward = try #require(dom.stdout.firstMatch(of: #/<pre id="test-forward-order">([^<]*)</pre>/#)?.output.1).split(separator: " ")
+        #expect(forward.count == 22 && forward.prefix(2) == ["x", "y"] && forward.last == "f", "\(forward)")
 
         let shot = log.dir.path("shot.png")
         _ = try Self.browse("file://\(page)", ["--screenshot=\(shot)", "--window-size=1200,800"])

@@ -80,7 +80,7 @@ struct ReportHTML {
         </style></head><body>
         <header><b>@TITLE@</b>
         <input id="search" placeholder="node name or #id" size="16"><button id="go">find</button>
-        <button id="prev">&#9664; step</button><button id="next">step &#9654;</button><span id="stepinfo"></span></header>
+        <select id="mode"><option value="backward">backward pass</option><option value="forward">forward pass</option></select><button id="prev">&#9664; step</button><button id="next">step &#9654;</button><span id="stepinfo"></span></header>
         <div id="graph"></div>
         <div id="panel"><div id="details">Select a node.</div><pre id="explain"></pre></div>
         <div id="bottom"><pre id="program"></pre><div id="table"><table><tr><th>id</th><th>name</th><th>op</th><th>value</th><th>grad</th><th>line</th></tr>
@@ -103,7 +103,10 @@ struct ReportHTML {
         // Backward steps: from the output down, every node the output depends on that has an adjoint.
         const reach = new Array(n).fill(false); reach[D.output] = true;
         for (let i = n - 1; i >= 0; i--) if (reach[i]) for (const k of ins[i]) reach[D.edges[k][0]] = true;
-        const steps = []; for (let i = n - 1; i >= 0; i--) if (reach[i] && N[i].grad !== "") steps.push(i);
+        // Forward steps: every node in evaluation order, each reading its inputs (the same edges).
+        const backward = []; for (let i = n - 1; i >= 0; i--) if (reach[i] && N[i].grad !== "") backward.push(i);
+        const forward = N.map((_, i) => i);
+        let steps = backward;
         let selected = D.output, step = -1;
         const programLines = D.program.split("\\n");
         const prog = document.getElementById("program");
@@ -132,7 +135,9 @@ struct ReportHTML {
                  `<text x="6" y="14">${esc(v.label)} (${esc(v.op)})</text><text x="6" y="27">${esc(v.value)}</text><text x="6" y="38">grad ${esc(v.grad)}</text></g>`; }
           document.getElementById("graph").innerHTML = s + "</svg>";
           document.querySelectorAll(".node").forEach(g => g.addEventListener("click", () => select(+g.dataset.i)));
-          document.getElementById("stepinfo").textContent = step >= 0 ? `backward step ${step + 1} of ${steps.length}: ${N[steps[step]].label} passes its adjoint on` : `${steps.length} backward steps`;
+          const fwd = steps === forward;
+          document.getElementById("stepinfo").textContent = step < 0 ? `${steps.length} ${fwd ? "forward" : "backward"} steps`
+            : `${fwd ? "forward" : "backward"} step ${step + 1} of ${steps.length}: ${N[steps[step]].label} ${fwd ? "reads its inputs" : "passes its adjoint on"}`;
         }
         function esc(t) { return String(t).replace(/[&<>"]/g, c => ({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})[c]); }
         function explain(i) {
@@ -167,6 +172,7 @@ struct ReportHTML {
           const shown = document.querySelector(".node.sel"); if (shown) shown.scrollIntoView({block: "nearest", inline: "center"});
         }
         function go(k) { step = Math.max(-1, Math.min(steps.length - 1, k)); if (step >= 0) select(steps[step]); else draw(); }
+        document.getElementById("mode").onchange = e => { steps = e.target.value === "forward" ? forward : backward; go(-1); };
         document.getElementById("next").onclick = () => go(step + 1);
         document.getElementById("prev").onclick = () => go(step - 1);
         document.addEventListener("keydown", e => { if (e.target.tagName === "INPUT") return; if (e.key === "ArrowRight") go(step + 1); if (e.key === "ArrowLeft") go(step - 1); });
@@ -183,6 +189,10 @@ struct ReportHTML {
           const order = []; go(-1);
           for (let k = 0; k < steps.length; k++) { go(k); const a = document.querySelector(".node.step"); order.push(a ? N[+a.dataset.i].label : "?"); }
           const pre = document.createElement("pre"); pre.id = "test-order"; pre.textContent = order.join(" "); document.body.appendChild(pre);
+          steps = forward; const fo = [];
+          for (let k = 0; k < steps.length; k++) { go(k); const a = document.querySelector(".node.step"); fo.push(a ? N[+a.dataset.i].label : "?"); }
+          const pf = document.createElement("pre"); pf.id = "test-forward-order"; pf.textContent = fo.join(" "); document.body.appendChild(pf);
+          steps = backward;
           go(-1); select(D.output);
         }
         """
