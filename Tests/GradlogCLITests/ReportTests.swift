@@ -112,6 +112,24 @@ import Testing
         #expect(dom.stdout.contains("id=\"search\""))
     }
 
+    /// A tensor node: its shape, statistics and heatmaps in the panel; tensors step too.
+    @Test(.enabled(if: chromium != nil, "chromium is not installed (apt-get install chromium; .ci/run does)"))
+    func tensorNodes() throws {
+        let log = try RecordedLog()
+        try log.record(source: "input W = [[1, 2], [3, 4], [5, 6]]\ninput x = [[0.5, -1, 2]]\nh = x @ W\nloss = sum(h * h)\n")
+        let page = log.dir.path("t.html")
+        #expect(try log.run("report", ["latest", "-o", page]).status == 0)
+        let dom = try Self.browse("file://\(page)#node=W", ["--dump-dom"])
+        #expect(Self.consoleErrors(dom.stderr).isEmpty, "\(Self.consoleErrors(dom.stderr))")
+        #expect(dom.stdout.contains("<h3>W</h3>"))
+        #expect(dom.stdout.contains("shape [3, 2]<br>value: numel 6  NaN 0  +inf 0  -inf 0  zero 0  min 1.0  max 6.0  mean 3.5  norm 9.539392014169456"))
+        #expect(dom.stdout.matches(of: #/<svg class="heatmap" width="16" height="24">/#).count == 2)
+        #expect(dom.stdout.contains("d(W) = transpose(x) @ d(h)"), "the panel holds explain's text")
+        let steps = try Self.browse("file://\(page)#test", ["--dump-dom"])
+        let order = try #require(steps.stdout.firstMatch(of: #/<pre id="test-order">([^<]*)</pre>/#)?.output.1)
+        #expect(order == "loss #3 h x W", "\(order)")
+    }
+
     @Test func reportRefusesAFIFO() throws {
         let log = try RecordedLog()
         try log.record()

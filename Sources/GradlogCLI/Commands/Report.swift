@@ -55,9 +55,11 @@ extension Gradlog {
                     explanations[e.id] = ExplanationText(markdown: false).lines(e).joined(separator: "\n")
                 }
             }
+            var tensors: [Int64: RecordedTensor] = [:]
+            try log.forEachNode(run: run) { node in tensors[node.id] = node.tensor }
             let html = ReportHTML(
                 picture: picture, title: title, program: program, output: try log.run(id: run).outputID,
-                explanations: explanations).text
+                explanations: explanations, tensors: tensors).text
             try OutputFile.write(html, to: output, database: log.path)
             if output != nil && output != "-" {
                 Gradlog.printError("wrote \(output!): \(picture.nodes.count) nodes, \(html.utf8.count) bytes")

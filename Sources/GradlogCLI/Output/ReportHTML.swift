@@ -11,6 +11,11 @@ struct ReportHTML {
     /// `explain`'s text per node id, where it was formed.
     var explanations: [Int64: String] = [:]
 
+    /// Tensor nodes' shape, statistics and a corner of their value and adjoint, by node id.
+    var tensors: [Int64: RecordedTensor] = [:]
+    /// The heatmap shows at most this many rows and columns of a tensor (its first 2-D slice).
+    static let heatmapSide = 24
+
     /// Graphs up to this many nodes carry every node's `explain` text.
     static let explainedLimit = 2_000
     /// Nodes the static table lists; a larger run is reached through the search box.
@@ -19,12 +24,14 @@ struct ReportHTML {
     var text: String {
         let nodes: [Value] = picture.nodes.enumerated().map { index, node in
             let label = node.name ?? node.idA.map { "#\($0)" } ?? node.idB.map { "B#\($0)" } ?? "#?"
+            let tensor = node.idA.flatMap { tensors[$0] }
             return .object([
                 ("i", .int(Int64(index))), ("id", node.idA.map(Value.int) ?? .null), ("label", .string(label)),
                 ("named", .bool(node.name != nil)), ("op", .string(node.op.name)), ("line", .int(node.line)),
-                ("value", .string(node.value.map(FloatEncoding.format) ?? (node.grad == nil && node.value == nil ? "tensor" : ""))),
-                ("grad", .string(node.grad.map(FloatEncoding.format) ?? "")),
+                ("value", .string(node.value.map(FloatEncoding.format) ?? tensor.map { "\($0.shape) norm \(Self.number($0.valueStatistics.norm))" } ?? "")),
+                ("grad", .string(node.grad.map(FloatEncoding.format) ?? tensor?.gradStatistics.map { "norm \(Self.number($0.norm))" } ?? "")),
                 ("status", node.comparison.map { .string($0.status.rawValue) } ?? .null),
+                ("tensor", node.idA.flatMap { tensors[$0] }.map(Self.tensorValue) ?? .null),
                 ("explain", node.idA.flatMap { explanations[$0] }.map(Value.string) ?? .null),
                 ("other", node.comparison.map { .string(($0.value.b.map(FloatEncoding.format) ?? "") + " / " + ($0.grad.b.map(FloatEncoding.format) ?? "")) } ?? .null),
             ])
@@ -51,6 +58,27 @@ struct ReportHTML {
             .replacingOccurrences(of: "@DATA@", with: data)
             .replacingOccurrences(of: "@SCRIPT@", with: Self.script)
     }
+
+    /// Shape, statistics lines, and the top-left corner of the first 2-D slice (rows of at most
+    /// `heatmapSide` elements) of the value and the adjoint.
+    static func tensorValue(_ t: RecordedTensor) -> Value {
+        let columns = t.shape.dims.last ?? 1
+        let rows = t.shape.rank >= 2 ? t.shape.dims[t.shape.rank - 2] : 1
+        func corner(_ elements: [Double]?) -> Value {
+            guard let elements else { return .null }
+            return .array((0..<min(rows, heatmapSide)).map { r in
+                .array((0..<min(columns, heatmapSide)).map { c in .float(elements[r * columns + c]) })
+            })
+        }
+        return .object([
+            ("shape", .string(t.shape.description)),
+            ("value", .string(TensorText.statisticsLine(t.valueStatistics))),
+            ("grad", .string(t.gradStatistics.map(TensorText.statisticsLine) ?? "none")),
+            ("valueCorner", corner(t.value)), ("gradCorner", corner(t.grad)),
+        ])
+    }
+
+    static func number(_ d: Double?) -> String { d.map(FloatEncoding.format) ?? "-" }
 
     static func escape(_ s: String) -> String {
         s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
@@ -143,7 +171,8 @@ struct ReportHTML {
         function explain(i) {
           const v = N[i], out = N[D.output].label;
           if (i === D.output) return `${v.label} is the output: its adjoint is 1 by definition.`;
-          if (v.grad === "") return `${v.label} has no adjoint stored (data, a tensor, or not needed).`;
+          if (v.grad === "") return `${v.label} has no adjoint stored (data, or not needed).`;
+          if (v.tensor) return `${v.label} is a tensor: gradlog explain RUN ${v.label} shows its chain rule.`;
           const lines = [`d(${out})/d(${v.label}) = sum over consumers C of d(${out})/d(C) × d(C)/d(${v.label})`];
           let sum = null;
           for (const k of [...outs[i]].sort((a, b) => D.edges[b][1] - D.edges[a][1])) {
@@ -156,11 +185,23 @@ struct ReportHTML {
           lines.push(`sum = ${sum === null ? 0 : sum}; stored ${v.grad}: ${Object.is(sum === null ? 0 : sum, stored) || (sum === null && stored === 0) ? "equal" : "differs"}`);
           return lines.join("\\n");
         }
+        // A small heatmap of a tensor's corner: blue below 0, red above, scaled by the largest |x|.
+        function heatmap(rows) {
+          if (!rows) return "(elements not kept)";
+          const flat = rows.flat().map(x => typeof x === "number" ? x : NaN), m = Math.max(1e-300, ...flat.filter(isFinite).map(Math.abs));
+          const c = 8; let s = `<svg class="heatmap" width="${rows[0].length * c}" height="${rows.length * c}">`;
+          rows.forEach((r, y) => r.forEach((x, k) => { const t = typeof x === "number" && isFinite(x) ? x / m : 0, a = Math.round(255 * (1 - Math.abs(t)));
+            const fill = typeof x !== "number" || !isFinite(x) ? "#000" : t >= 0 ? `rgb(255,${a},${a})` : `rgb(${a},${a},255)`;
+            s += `<rect x="${k * c}" y="${y * c}" width="${c}" height="${c}" fill="${fill}"><title>${x}</title></rect>`; }));
+          return s + "</svg>";
+        }
         function select(i) {
           selected = i; const v = N[i];
           const inputs = ins[i].map(k => `${N[D.edges[k][0]].label} (d = ${D.edges[k][2]})`).join(", ") || "none";
           document.getElementById("details").innerHTML = `<h3>${esc(v.label)}</h3><p>op <b>${esc(v.op)}</b>, line ${v.line}<br>inputs: ${esc(inputs)}<br>` +
             `value <span class="value">${esc(v.value)}</span><br>adjoint <span class="grad">${esc(v.grad)}</span>` +
+            (v.tensor ? `<br>shape ${esc(v.tensor.shape)}<br>value: ${esc(v.tensor.value)}<br>${heatmap(v.tensor.valueCorner)}` +
+                        `<br>adjoint: ${esc(v.tensor.grad)}<br>${heatmap(v.tensor.gradCorner)}` : "") +
             (v.status ? `<br>comparison: ${esc(v.status)} (other run: ${esc(v.other)})` : "") +
             (i === D.firstValue ? "<br><b>first value divergence</b>" : "") + (i === D.firstGrad ? "<br><b>first grad divergence</b>" : "") + `</p>`;
           document.getElementById("explain").textContent = v.explain !== null ? v.explain : explain(i);
@@ -185,6 +226,8 @@ struct ReportHTML {
         select(D.output);
         const stepFlag = location.hash.match(/^#step=([0-9]+)$/);  // open at a backward step: report.html#step=4
         if (stepFlag) go(Number(stepFlag[1]) - 1);
+        const nodeFlag = location.hash.match(/^#node=(.+)$/);  // open at a node: report.html#node=W1
+        if (nodeFlag) { const j = N.map(v => v.label).lastIndexOf(decodeURIComponent(nodeFlag[1])); if (j >= 0) select(j); }
         if (location.hash === "#test") {
           const order = []; go(-1);
           for (let k = 0; k < steps.length; k++) { go(k); const a = document.querySelector(".node.step"); order.push(a ? N[+a.dataset.i].label : "?"); }
