@@ -193,6 +193,7 @@ import Testing
         Case(["report", "9", "-o", "r.html"], "no run '9' in g.db"),
         Case(["report", "1", "-o", "."], "it is a directory"),
         Case(["report", "1", "--diff", "9", "-o", "r.html"], "no run '9' in g.db"),
+        Case(["report", "1", "--db-b", "x.db", "-o", "r.html"], "give --diff too"),
         Case(["plot", "1"], "run 1 is not part of a sweep; plot draws a sweep"),
         Case(["plot", "latest~1"], "run 'latest~1' (run 2) is not part of a sweep"),
         Case(["plot", "nosuch"], "no run 'nosuch' in g.db"),

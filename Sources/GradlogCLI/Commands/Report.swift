@@ -26,6 +26,9 @@ extension Gradlog {
         @Option(name: .customLong("diff"), help: ArgumentHelp("Compare with this run and colour the nodes by the comparison.", valueName: "other"))
         var other: String?
 
+        @Option(name: .customLong("db-b"), help: ArgumentHelp("Read the --diff run from this database file (read-only).", valueName: "path"))
+        var databaseB: String?
+
         @OptionGroup var comparison: ComparisonOptions
 
         @Option(name: [.customShort("o"), .long], help: ArgumentHelp("Write the HTML to this file (in place, following a link; - is standard output).", valueName: "path"))
@@ -34,15 +37,20 @@ extension Gradlog {
         @Option(name: .long, help: ArgumentHelp("The database file (default: $GRADLOG_DB, else ./gradlog.db).", valueName: "path"))
         var db: String?
 
+        func validate() throws {
+            if databaseB != nil && other == nil { throw ValidationError("--db-b names the database of the --diff run; give --diff too") }
+        }
+
         func run() throws {
             let log = try GlobalOptions.open(db: db, .readOnly)
             let run = try log.resolve(reference)
             var compared: (run: Int64, log: GradLog, rule: ComparisonRule)?
             var title = "run \(run)"
             if let other {
-                let runB = try log.resolve(other)
-                compared = (runB, log, comparison.rule)
-                title += " compared with run \(runB)"
+                let logB = try GlobalOptions.openOther(databaseB, or: log)
+                let runB = try logB.resolve(other)
+                compared = (runB, logB, comparison.rule)
+                title += " compared with run \(runB)" + (databaseB.map { " of \($0)" } ?? "")
             }
             let picture = try log.graphPicture(run: run, scope: GraphPictureScope(maxNodes: .max), comparedWith: compared)
             let program = try log.programText(run: run) ?? ""
