@@ -145,7 +145,7 @@ struct AdjointExplainer {
         let a = try operandName(operands[0]), b = operands.count > 1 ? try operandName(operands[1]) : ""
         let storesContribution = consumer.op.kind == .contribution
         let count = consumer.tensor?.shape.count ?? 1
-        let stored: [Double]? = consumer.localGrads[slot].map { [Double](repeating: $0, count: storesContribution ? 0 : count) }
+        let stored: [Double]? = consumer.localGrads[slot].map { [Double](repeating: $0, count: storesContribution ? 1 : count) }
             ?? consumer.stored[slot]
         var term = ChainRuleTerm(
             consumer: c, consumerLabel: label(c), expression: DerivativeFormula.expression(consumer.op, a, b, axis: consumer.axis),
