@@ -80,7 +80,8 @@ public struct Shape: Hashable, Sendable, CustomStringConvertible {
 ///
 /// `offsets(from: [3, 1], to: [2, 3, 4])` maps each of the 24 output elements to one of the 3
 /// input elements. Nil when the operand already has the output's shape (the identity map).
-func broadcastOffsets(from input: Shape, to output: Shape) -> [Int]? {
+/// Public so that readers of stored runs (`explain`) replay a broadcast backward sum exactly.
+public func broadcastOffsets(from input: Shape, to output: Shape) -> [Int]? {
     if input == output { return nil }
     let count = output.count
     if input.count == 1 { return [Int](repeating: 0, count: count) }

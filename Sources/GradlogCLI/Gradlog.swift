@@ -13,16 +13,21 @@ struct Gradlog: ParsableCommand {
 
               gradlog record examples/cs231n.grad
               gradlog show latest
+              gradlog explain latest den
               gradlog runs --format json
               gradlog diff latest~1 latest
               gradlog gradcheck latest
               gradlog graph latest | dot -Tsvg > graph.svg
+              gradlog report latest -o report.html
 
             Exit status: 0 success; 1 the runs differ (diff) or a check failed; 2 an error \
             (bad input, missing run, unreadable file); messages go to standard error.
             """,
         version: GradLog.toolVersion,
-        subcommands: [Record.self, Runs.self, Show.self, Query.self, Diff.self, Gradcheck.self, Graph.self, Plot.self, Train.self, Trainings.self, Metrics.self, Export.self, Import.self]
+        subcommands: [
+            Record.self, Runs.self, Show.self, Explain.self, Query.self, Diff.self, Gradcheck.self, Graph.self, Report.self, Plot.self,
+            Train.self, Trainings.self, Metrics.self, Export.self, Import.self,
+        ]
     )
 
     /// Parses, runs, and maps every failure to a message on stderr and an exit status,
@@ -83,6 +88,7 @@ struct Gradlog: ParsableCommand {
     static func isOurs(_ error: Error) -> Bool {
         error is GradLogError || error is QueryError || error is ChangedFileError || error is SQLiteError || error is CLIError
             || error is UnknownInputs || error is OpenError || error is GradcheckError || error is GraphPictureError || error is SweepError
+            || error is ExplainError
     }
 
     /// Writes to stderr with write(2): FileHandle traps when stderr is closed or full (`2>&-`,

@@ -185,6 +185,15 @@ import Testing
         Case(["graph", "9"], "no run '9' in g.db"),
         Case(["graph", "1", "--diff", "9"], "no run '9' in g.db"),
         Case(["graph", "1", "--db-b", "x.db"], "give --diff too"),
+        Case(["explain", "1", "zz"], "run 1 has no node 'zz'"),
+        Case(["explain", "1", "#99"], "run 1 has no node '#99'"),
+        Case(["explain", "1", "f", "--depth=-1"], "--depth must be >= 0"),
+        Case(["explain", "1", "f", "--format", "csv"], "--format"),
+        Case(["explain", "9", "f"], "no run '9' in g.db"),
+        Case(["report", "9", "-o", "r.html"], "no run '9' in g.db"),
+        Case(["report", "1", "-o", "."], "it is a directory"),
+        Case(["report", "1", "--diff", "9", "-o", "r.html"], "no run '9' in g.db"),
+        Case(["report", "1", "--db-b", "x.db", "-o", "r.html"], "give --diff too"),
         Case(["plot", "1"], "run 1 is not part of a sweep; plot draws a sweep"),
         Case(["plot", "latest~1"], "run 'latest~1' (run 2) is not part of a sweep"),
         Case(["plot", "nosuch"], "no run 'nosuch' in g.db"),
@@ -206,7 +215,7 @@ import Testing
     static let programText = "input x = 3\ninput y = -4\nf = x * y\n"
     static let backtraceMarks = ["Stack dump", "Fatal error", "Current stack trace", "💣", "Program crashed"]
 
-    static let commands = ["record", "runs", "show", "query", "diff", "gradcheck", "graph", "plot"]
+    static let commands = ["record", "runs", "show", "explain", "query", "diff", "gradcheck", "graph", "report", "plot"]
 
     struct FixtureError: Error { var message: String }
 
