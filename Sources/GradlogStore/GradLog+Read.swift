@@ -206,9 +206,10 @@ extension GradLog {
                 localGrads.append(nil)
                 continue
             }
-            // NULL: fixed by the op, or not kept (--capture), or for an input that needs no gradient.
+            // NULL: fixed by the op (add, sub, ...: never stored), or not kept (--capture), or for an
+            // input that needs no gradient.
             let derivative = try statement.storedFloat(column, name, nullable: true, at: place)
-            localGrads.append(derivative ?? (isTensor ? nil : fixed.map { slot == 0 ? $0.0 : $0.1 }))
+            localGrads.append(derivative ?? fixed.map { slot == 0 ? $0.0 : $0.1 })
         }
         return RecordedNode(
             id: id, name: statement.string(1), op: op, inputs: inputs, localGrads: localGrads,
