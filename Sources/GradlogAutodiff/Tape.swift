@@ -16,13 +16,14 @@ public struct Tape: Sendable {
     public internal(set) var ops: [Op] = []
     public internal(set) var input0: [NodeID] = []
     public internal(set) var input1: [NodeID] = []
-    /// Per node: its shape, as an index into `shapeTable` (0 is the scalar shape), so that a
-    /// scalar node costs four bytes of shape and no allocation.
-    public internal(set) var shapeIDs: [Int32] = []
+    /// Per node: its shape, as an index into `shapeTable` (0 is the scalar shape). Nothing is
+    /// stored while every node is a scalar, so that a scalar program pays nothing for it.
+    public internal(set) var shapeIDs = PerNode(absent: .zero)
     public internal(set) var shapeTable: [Shape] = [.scalar]
     private var shapeLookup: [Shape: Int32] = [.scalar: 0]
-    /// Per node: where its elements start in `values`, `derivative0` and `derivative1`.
-    public internal(set) var valueStart: [Int] = []
+    /// Per node: where its elements start in `values`, `derivative0` and `derivative1`; while
+    /// every node is a scalar, node i's one element is at i and nothing is stored.
+    public internal(set) var valueStart = PerNode(absent: .nodeIndex)
     /// Every node's elements, one node after another.
     public internal(set) var values: [Double] = []
     /// d(node)/d(input 0), element by element, for elementwise ops; NaN elsewhere.
@@ -75,8 +76,6 @@ public struct Tape: Sendable {
         ops.reserveCapacity(n)
         input0.reserveCapacity(n)
         input1.reserveCapacity(n)
-        shapeIDs.reserveCapacity(n)
-        valueStart.reserveCapacity(n)
         values.reserveCapacity(n)
         derivative0.reserveCapacity(n)
         derivative1.reserveCapacity(n)
@@ -173,8 +172,15 @@ public struct Tape: Sendable {
         ops.append(op)
         input0.append(a)
         input1.append(b)
-        shapeIDs.append(shapeID)
-        valueStart.append(values.count)
+        if shapeID != 0 && !valueStart.isStored {
+            // The first tensor: from now on each node's start and shape are stored.
+            valueStart.store(count: Int(id))
+            shapeIDs.store(count: Int(id))
+        }
+        if valueStart.isStored {
+            valueStart.append(Int32(values.count))
+            shapeIDs.append(shapeID)
+        }
         gradient.append(g)
         return id
     }
@@ -285,7 +291,7 @@ public struct Gradients: Sendable, Equatable {
     /// slot 1, each in the shape of its input; a slot whose input requires no gradient is NaN.
     public internal(set) var contributionStart: [NodeID: Int] = [:]
     public internal(set) var contributions: [Double] = []
-    let valueStart: [Int]
+    let valueStart: PerNode
 
     init(tape: Tape) {
         adjoints = [Double](repeating: 0, count: tape.values.count)
@@ -324,4 +330,31 @@ public struct ShapeError: Error, Sendable, Equatable, CustomStringConvertible {
     public var message: String
     public init(_ message: String) { self.message = message }
     public var description: String { message }
+}
+
+/// A number per node that follows a rule (`absent`) until it is stored: a tape of scalars keeps
+/// no per-node start or shape (node i is element i, shape 0), and stores both from its first
+/// tensor on. Read with a subscript either way.
+public struct PerNode: Sendable, Equatable {
+    /// The value of node i while nothing is stored.
+    enum Rule: Sendable { case nodeIndex, zero }
+
+    private var stored: [Int32] = []
+    private let absent: Rule
+    public private(set) var isStored = false
+
+    init(absent: Rule) { self.absent = absent }
+
+    @inline(__always)
+    public subscript(node: Int) -> Int {
+        isStored ? Int(stored[node]) : (absent == .nodeIndex ? node : 0)
+    }
+
+    /// Stores the rule's values for the first `count` nodes.
+    mutating func store(count: Int) {
+        stored = (0..<count).map { Int32(absent == .nodeIndex ? $0 : 0) }
+        isStored = true
+    }
+
+    mutating func append(_ value: Int32) { stored.append(value) }
 }
