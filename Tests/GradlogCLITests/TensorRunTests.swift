@@ -219,3 +219,20 @@ enum Python {
         return process.terminationStatus == 0
     }
 }
+
+/// Issue 10, item 6: `loss = y` makes a node that bears the name, so the output is `loss` and
+/// every command finds it.
+@Suite struct AliasTests {
+    @Test func anAssignedNameIsANodeEveryCommandFinds() throws {
+        let log = try RecordedLog()
+        let program = try log.dir.write("alias.grad", "input x = 3\ny = x * 2\nloss = y\noutput loss\n")
+        let recorded = try log.run("record", [program])
+        #expect(recorded.status == 0 && recorded.stdout.contains("output loss = 6.0"), "\(recorded.stdout)")
+        let node = try log.rows(["node", "--param", "name=loss"])
+        #expect(node.count == 1 && node.first?["value"] as? Double == 6)
+        let graph = try log.run("graph", ["1", "--around", "loss", "--depth", "1"])
+        #expect(graph.status == 0 && graph.stdout.contains("loss  (identity)"), "\(graph.stdout)")
+        let grads = try log.rows(["SELECT grad FROM inputs WHERE run_id = 1 AND name = 'x'"])
+        #expect(grads.first?["grad"] as? Double == 2)
+    }
+}
