@@ -219,13 +219,14 @@ final class RunWriter {
         try s.bind(2, Int64(id))
         try s.bind(3, TensorCodec.shapeText(shape))
         try s.bind(4, Int64(shape.count))
-        try bindStatistics(s, from: 5, value)
-        try bindStatistics(s, from: 13, grad)
+        try Self.bindStatistics(s, from: 5, value)
+        try Self.bindStatistics(s, from: 13, grad)
         try s.step()
         s.reset()
     }
 
-    private func bindStatistics(_ s: Statement, from index: Int32, _ statistics: TensorStatistics?) throws {
+    /// Binds a tensor's statistics as tensor_node's eight columns from `index` (NULLs for none).
+    static func bindStatistics(_ s: Statement, from index: Int32, _ statistics: TensorStatistics?) throws {
         guard let t = statistics else {
             for k in index..<index + 8 { try s.bindNull(k) }
             return

@@ -58,6 +58,14 @@ enum StoreSQL {
         """
     static let updateTraining = "UPDATE training SET steps_done = ?2, final_loss = ?3, status = ?4 WHERE id = ?1"
     static let insertMetric = "INSERT INTO metric (training_id, name, step, value) VALUES (?1, ?2, ?3, ?4)"
+    static let setTrainingGraph = "UPDATE training SET graph_id = (SELECT graph_id FROM run WHERE id = ?2) WHERE id = ?1 AND graph_id IS NULL"
+    /// One node's statistics at one step (?5..?12 the value's, ?13..?20 the adjoint's, as tensor_node).
+    static let insertTrainingNode = """
+        INSERT INTO training_node (training_id, node_id, step, numel,
+            value_nan, value_pinf, value_ninf, value_zero, value_min, value_max, value_mean, value_norm,
+            grad_nan, grad_pinf, grad_ninf, grad_zero, grad_min, grad_max, grad_mean, grad_norm)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)
+        """
     static let allTrainings = "SELECT id, name, created_at, program_path, status, steps_done, final_loss, options FROM trainings ORDER BY id"
     static let trainingExists = "SELECT id FROM training WHERE id = ?1"
     static let metricSeries = "SELECT step, value FROM metric WHERE training_id = ?1 AND name = ?2 ORDER BY step"

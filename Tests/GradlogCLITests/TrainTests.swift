@@ -43,6 +43,13 @@ import Testing
         let last = try document.nodes(forXPath: "//*[local-name()='g'][@data-metric='loss']/*[local-name()='circle'][@data-step='99']/@data-y")
         // (Exact here: Foundation's JSON reader, used above, may round the last digit.)
         #expect(last.first?.stringValue.flatMap(Double.init) == 0.010978370135492717)
+        // Every node's health at every step; at step 99 it agrees with the recorded run's.
+        let health = try log.rows(["SELECT count(*) AS n, count(DISTINCT step) AS steps FROM training_stats WHERE training_id = 1"])
+        #expect(health.first?["steps"] as? Int == 100)
+        #expect(health.first?["n"] as? Int == 100 * 46)
+        let same = try log.rows(["SELECT count(*) AS n, (SELECT count(*) FROM tensor_stats WHERE run_id = 2) AS tensors FROM training_stats s JOIN tensor_stats t ON t.id = s.node_id AND t.run_id = 2 WHERE s.training_id = 1 AND s.step = 99 AND s.value_zero = t.value_zero AND s.value_norm = t.value_norm AND s.grad_norm IS t.grad_norm"])
+        #expect(same.first?["n"] as? Int == same.first?["tensors"] as? Int, "every tensor node of the last step")
+        #expect((same.first?["tensors"] as? Int ?? 0) > 10)
         let metrics = try log.run("metrics", ["1", "--name", "accuracy", "--format", "csv"])
         #expect(metrics.stdout.hasPrefix("step,name,value\n0,accuracy,0.5\n"), "\(metrics.stdout)")
         #expect(metrics.stdout.split(separator: "\n").count == 101)

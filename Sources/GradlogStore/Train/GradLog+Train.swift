@@ -9,7 +9,9 @@ extension GradLog {
     /// leaves stay fixed): at step k, forward and backward at the current parameters, the
     /// metrics logged, then `w -= lr_k * dw`. Logs per step the output under its own name,
     /// `lr`, `grad_norm` (over every input), `grad_norm.NAME` and `update_ratio.NAME`
-    /// (‖lr·dw‖ / ‖w‖) per input, and every `metric NAME = EXPR`. Records whole runs at the
+    /// (‖lr·dw‖ / ‖w‖) per input, and every `metric NAME = EXPR`; and every node's statistics
+    /// (`training_stats`: counts of NaN, inf and zeros, min, max, mean and norm of its value and
+    /// adjoint), as `tensor_stats` has them for a recorded run. Records whole runs at the
     /// first step, every `captureEvery`-th, the last, and a step whose loss or any adjoint is
     /// NaN or infinite, where training stops (`divergence`).
     public func train(
@@ -30,6 +32,7 @@ extension GradLog {
         let trainingID = try database.transaction { try insertTraining(program, text: text, path: programPath, options: options) }
         var result = TrainingResult(id: trainingID, stepsDone: 0, losses: [], metrics: [:], runs: [], divergence: nil)
         var rows: [(name: String, step: Int, value: Double)] = []
+        var health: [(step: Int, node: Int, value: TensorStatistics, grad: TensorStatistics?)] = []
         var recordedRuns: [(step: Int, gradients: Gradients, computation: Computation)] = []
 
         func commit(status: String) throws {
@@ -43,6 +46,17 @@ extension GradLog {
                     try insert.bind(4, float: row.value)
                     try insert.step()
                 }
+                let insertHealth = try database.prepare(StoreSQL.insertTrainingNode)
+                for row in health {
+                    insertHealth.reset()
+                    try insertHealth.bind(1, trainingID)
+                    try insertHealth.bind(2, Int64(row.node))
+                    try insertHealth.bind(3, Int64(row.step))
+                    try insertHealth.bind(4, Int64(row.value.count))
+                    try RunWriter.bindStatistics(insertHealth, from: 5, row.value)
+                    try RunWriter.bindStatistics(insertHealth, from: 13, row.grad)
+                    try insertHealth.step()
+                }
                 if !recordedRuns.isEmpty {
                     let writer = try RunWriter(database)
                     for recorded in recordedRuns {
@@ -50,6 +64,10 @@ extension GradLog {
                             recorded.computation, gradients: recorded.gradients, source: text, programPath: programPath,
                             name: nil, tags: [("training", String(trainingID)), ("step", String(recorded.step))], seed: program.seed)
                         result.runs.append((recorded.step, run))
+                        let graph = try database.prepare(StoreSQL.setTrainingGraph)
+                        try graph.bind(1, trainingID)
+                        try graph.bind(2, run)
+                        try graph.step()
                     }
                     try writer.refreshStatistics()
                 }
@@ -61,6 +79,7 @@ extension GradLog {
                 try update.step()
             }
             rows.removeAll(keepingCapacity: true)
+            health.removeAll(keepingCapacity: true)
             recordedRuns.removeAll()
         }
 
@@ -88,6 +107,12 @@ extension GradLog {
                 let value = tape.scalar(metric.node)
                 rows.append((metric.name, step, value))
                 result.metrics[metric.name, default: []].append(value)
+            }
+            // Every node's health at this step, kept whether or not the step is recorded whole.
+            for node in 0..<tape.count {
+                let id = NodeID(node)
+                health.append((step, node, TensorStatistics(tape.elements(id)),
+                               tape.requiresGrad(id) ? TensorStatistics(gradients.adjoint(id, in: tape)) : nil))
             }
             result.losses.append(loss)
             result.stepsDone = step + 1
