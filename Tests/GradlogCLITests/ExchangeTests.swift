@@ -48,15 +48,8 @@ import Testing
             d = load_file(sys.argv[1])
             print(d['b'].astype('<f8').tobytes().hex().upper() + ':' + d['b.grad'].astype('<f8').tobytes().hex().upper())
             """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script, file]
-        let out = Pipe()
-        process.standardOutput = out
-        try process.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(text.trimmingCharacters(in: .whitespacesAndNewlines) == hex)
+        let (status, text) = try Python.run(["-c", script, file])
+        #expect(status == 0 && text.trimmingCharacters(in: .whitespacesAndNewlines) == hex, "\(text)")
         #expect(hex.hasPrefix("343333333333D33F0000000000000080"), "0.1 * 3 = 0.30000000000000004 then -0.0, little-endian: \(hex)")
     }
 
@@ -124,18 +117,8 @@ import Testing
         let log = try RecordedLog()
         let example = repositoryRoot.appendingPathComponent("examples/torch")
         for (file, extra) in [("step.safetensors", [String]()), ("leaky.safetensors", ["--leaky"])] {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["python3", example.appendingPathComponent("model.py").path, "capture", log.dir.path(file)] + extra
-            process.environment = ProcessInfo.processInfo.environment.merging(
-                ["PYTHONPATH": repositoryRoot.appendingPathComponent("python").path], uniquingKeysWith: { _, new in new })
-            let out = Pipe()
-            process.standardOutput = out
-            process.standardError = out
-            try process.run()
-            let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            try #require(process.terminationStatus == 0, "\(text)")
+            let (status, text) = try Python.run([example.appendingPathComponent("model.py").path, "capture", log.dir.path(file)] + extra)
+            try #require(status == 0, "\(text)")
         }
         #expect(try log.run("import", [log.dir.path("step.safetensors"), "--name", "torch"]).status == 0)
         #expect(try log.run("import", [log.dir.path("leaky.safetensors"), "--name", "leaky"]).status == 0)

@@ -41,16 +41,8 @@ import Testing
         try log.record()  // the seed first, so that the example is run 2 of a mixed log
         let recorded = try log.run("record", [Self.examples.appendingPathComponent("\(example).grad").path])
         #expect(recorded.status == 0, "\(recorded.stderr)")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", repositoryRoot.appendingPathComponent("scripts/torch_reference.py").path, log.db, "2", example]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = out
-        try process.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(text)")
+        let (status, text) = try Python.run([repositoryRoot.appendingPathComponent("scripts/torch_reference.py").path, log.db, "2", example])
+        #expect(status == 0, "\(text)")
         #expect(text.contains(" 0 failed"), "\(text)")
     }
 
@@ -217,6 +209,23 @@ enum Python {
         guard (try? process.run()) != nil else { return false }
         process.waitUntilExit()
         return process.terminationStatus == 0
+    }
+
+    /// Runs `python3 ARGUMENTS` (with `python/` on PYTHONPATH) and returns its status and its
+    /// standard output and error together.
+    static func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3"] + arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(
+            ["PYTHONPATH": repositoryRoot.appendingPathComponent("python").path], uniquingKeysWith: { _, new in new })
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = out
+        try process.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, text)
     }
 }
 

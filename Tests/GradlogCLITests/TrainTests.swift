@@ -96,14 +96,8 @@ import Testing
                 loss.backward()
                 opt.step()
             """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script]
-        let out = Pipe()
-        process.standardOutput = out
-        try process.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        let (status, text) = try Python.run(["-c", script])
+        #expect(status == 0, "\(text)")
         let reference = text.split(separator: "\n").compactMap { Double($0) }
         #expect(reference.count == 6)
         for (ours, theirs) in zip(losses, reference) {
