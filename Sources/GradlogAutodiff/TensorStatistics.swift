@@ -1,5 +1,5 @@
 /// A tensor's health at a glance: how many elements are NaN, +inf, -inf and zero, and the
-/// min, max, mean and L2 norm of its finite elements (nil when none is finite). One pass.
+/// min, max, mean and L2 norm of its finite elements (nil when none is finite).
 public struct TensorStatistics: Sendable, Equatable {
     public var count = 0
     public var nan = 0
@@ -13,37 +13,54 @@ public struct TensorStatistics: Sendable, Equatable {
 
     public init() {}
 
-    public init<C: Collection>(_ elements: C) where C.Element == Double {
+    /// One pass for the counts, extremes, sum and sum of squares. The norm is the square root of
+    /// the sum of squares, unless that overflowed or underflowed; then a second pass scales by
+    /// the largest magnitude, as BLAS's dnrm2 does.
+    public init(_ elements: ArraySlice<Double>) {
+        self = elements.withUnsafeBufferPointer { TensorStatistics(buffer: $0) }
+    }
+
+    public init(_ elements: [Double]) {
+        self = elements.withUnsafeBufferPointer { TensorStatistics(buffer: $0) }
+    }
+
+    /// Concrete, not generic: called across modules, a generic version runs unspecialised,
+    /// through witness tables for every element.
+    public init(buffer elements: UnsafeBufferPointer<Double>) {
         var finite = 0
-        var total = 0.0
+        var total = 0.0, squares = 0.0
         var low = Double.infinity, high = -Double.infinity
-        // The norm is scaled by the largest magnitude seen so far, as BLAS's dnrm2 does, so
-        // that squares of large elements do not overflow.
-        var scale = 0.0, sumOfSquares = 1.0
         for x in elements {
-            count += 1
-            if x.isNaN { nan += 1; continue }
-            if x == .infinity { positiveInfinity += 1; continue }
-            if x == -.infinity { negativeInfinity += 1; continue }
-            if x == 0 { zero += 1 }
-            finite += 1
-            total += x
-            if x < low { low = x }
-            if x > high { high = x }
-            let magnitude = Swift.abs(x)
-            if magnitude > 0 {
-                if scale < magnitude {
-                    sumOfSquares = 1 + sumOfSquares * (scale / magnitude) * (scale / magnitude)
-                    scale = magnitude
-                } else {
-                    sumOfSquares += (magnitude / scale) * (magnitude / scale)
-                }
+            if x.isFinite {
+                finite += 1
+                total += x
+                squares += x * x
+                low = Swift.min(low, x)
+                high = Swift.max(high, x)
+                if x == 0 { zero += 1 }
+            } else if x.isNaN {
+                nan += 1
+            } else if x > 0 {
+                positiveInfinity += 1
+            } else {
+                negativeInfinity += 1
             }
         }
+        count = finite + nan + positiveInfinity + negativeInfinity
         guard finite > 0 else { return }
         min = low
         max = high
         mean = total / Double(finite)
-        norm = scale == 0 ? 0 : scale * sumOfSquares.squareRoot()
+        let largest = Swift.max(Swift.abs(low), Swift.abs(high))
+        if squares.isFinite && (squares >= 0x1p-900 || largest == 0) && largest < 0x1p500 {
+            norm = squares.squareRoot()
+        } else {
+            var scaled = 0.0
+            for x in elements where x.isFinite {
+                let r = x / largest
+                scaled += r * r
+            }
+            norm = largest * scaled.squareRoot()
+        }
     }
 }

@@ -33,6 +33,8 @@ extension GradLog {
         var result = TrainingResult(id: trainingID, stepsDone: 0, losses: [], metrics: [:], runs: [], divergence: nil)
         var rows: [(name: String, step: Int, value: Double)] = []
         var health: [(step: Int, node: Int, value: TensorStatistics, grad: TensorStatistics?)] = []
+        // Nodes of data and constants only do not change between steps: their statistics once.
+        var constantStatistics: [Int: TensorStatistics] = [:]
         var recordedRuns: [(step: Int, gradients: Gradients, computation: Computation)] = []
 
         func commit(status: String) throws {
@@ -111,8 +113,12 @@ extension GradLog {
             // Every node's health at this step, kept whether or not the step is recorded whole.
             for node in 0..<tape.count {
                 let id = NodeID(node)
-                health.append((step, node, TensorStatistics(tape.elements(id)),
-                               tape.requiresGrad(id) ? TensorStatistics(gradients.adjoint(id, in: tape)) : nil))
+                guard tape.requiresGrad(id) else {
+                    if constantStatistics[node] == nil { constantStatistics[node] = TensorStatistics(tape.elements(id)) }
+                    health.append((step, node, constantStatistics[node]!, nil))
+                    continue
+                }
+                health.append((step, node, TensorStatistics(tape.elements(id)), TensorStatistics(gradients.adjoint(id, in: tape))))
             }
             result.losses.append(loss)
             result.stepsDone = step + 1
