@@ -3,6 +3,33 @@
 /// output's shape, and backward sums `adjoint * derivative` over the broadcast axes:
 /// `dA = reduce_to_shape(dC * dC/dA, A.shape)`.
 enum Elementwise {
+    /// How an operand's elements line up with the output's: one for one, one element for all
+    /// (a scalar or a tensor of one element), or through a map of offsets.
+    private enum Alignment {
+        case same
+        case single
+        case map([Int])
+
+        init(_ operand: Shape, _ output: Shape) {
+            if operand == output {
+                self = .same
+            } else if operand.count == 1 {
+                self = .single
+            } else {
+                self = .map(broadcastOffsets(from: operand, to: output)!)
+            }
+        }
+
+        @inline(__always)
+        func offset(_ e: Int) -> Int {
+            switch self {
+            case .same: e
+            case .single: 0
+            case .map(let offsets): offsets[e]
+            }
+        }
+    }
+
     static func forward(
         _ op: Op,
         _ a: UnsafeBufferPointer<Double>, _ sa: Shape,
@@ -10,13 +37,19 @@ enum Elementwise {
         _ out: UnsafeMutableBufferPointer<Double>, _ so: Shape,
         d0: UnsafeMutableBufferPointer<Double>, d1: UnsafeMutableBufferPointer<Double>
     ) {
-        let unary = op.arity == 1
-        let mapA = broadcastOffsets(from: sa, to: so)
-        let mapB = unary ? nil : broadcastOffsets(from: sb, to: so)
-        for e in 0..<out.count {
-            let x = a[mapA?[e] ?? e]
-            let y = unary ? Double.nan : b[mapB?[e] ?? e]
-            let r = op.evaluate(x, y)
+        let n = out.count
+        if op.arity == 1 {
+            for e in 0..<n {
+                let r = op.evaluate(a[e], .nan)
+                out[e] = r.value
+                d0[e] = r.d0
+                d1[e] = r.d1
+            }
+            return
+        }
+        let alignA = Alignment(sa, so), alignB = Alignment(sb, so)
+        for e in 0..<n {
+            let r = op.evaluate(a[alignA.offset(e)], b[alignB.offset(e)])
             out[e] = r.value
             d0[e] = r.d0
             d1[e] = r.d1
@@ -29,12 +62,19 @@ enum Elementwise {
         _ g: UnsafeBufferPointer<Double>, _ d: UnsafeBufferPointer<Double>, _ so: Shape,
         into adjoint: UnsafeMutableBufferPointer<Double>, _ si: Shape, first: Bool
     ) {
-        if let map = broadcastOffsets(from: si, to: so) {
-            for e in 0..<g.count { adjoint[map[e]] += g[e] * d[e] }
-        } else if first {
-            for e in 0..<g.count { adjoint[e] = g[e] * d[e] }
-        } else {
-            for e in 0..<g.count { adjoint[e] += g[e] * d[e] }
+        switch Alignment(si, so) {
+        case .same:
+            if first {
+                for e in 0..<g.count { adjoint[e] = g[e] * d[e] }
+            } else {
+                for e in 0..<g.count { adjoint[e] += g[e] * d[e] }
+            }
+        case .single:
+            var total = 0.0
+            for e in 0..<g.count { total += g[e] * d[e] }
+            adjoint[0] += total
+        case .map(let offsets):
+            for e in 0..<g.count { adjoint[offsets[e]] += g[e] * d[e] }
         }
     }
 

@@ -27,6 +27,33 @@ public struct TensorStatistics: Sendable, Equatable {
     /// Concrete, not generic: called across modules, a generic version runs unspecialised,
     /// through witness tables for every element.
     public init(buffer elements: UnsafeBufferPointer<Double>) {
+        // The common case first: every element finite. One branch-free pass; a NaN or an
+        // infinity (or an overflowing sum) makes the sums non-finite, and the careful pass below
+        // then counts them.
+        var sum = 0.0, squares = 0.0, zeros = 0
+        var low = Double.infinity, high = -Double.infinity
+        for x in elements {
+            sum += x
+            squares += x * x
+            low = Swift.min(low, x)
+            high = Swift.max(high, x)
+            zeros &+= x == 0 ? 1 : 0
+        }
+        let largest = Swift.max(Swift.abs(low), Swift.abs(high))
+        if !elements.isEmpty && sum.isFinite && squares.isFinite && low.isFinite && high.isFinite
+            && (squares >= 0x1p-900 || largest == 0) {
+            count = elements.count
+            zero = zeros
+            min = low
+            max = high
+            mean = sum / Double(count)
+            norm = squares.squareRoot()
+            return
+        }
+        self = TensorStatistics(careful: elements)
+    }
+
+    private init(careful elements: UnsafeBufferPointer<Double>) {
         var finite = 0
         var total = 0.0, squares = 0.0
         var low = Double.infinity, high = -Double.infinity
