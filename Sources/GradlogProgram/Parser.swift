@@ -19,12 +19,12 @@ import GradlogAutodiff
 /// literal   := '[' (literal | ['-'] NUMBER) (',' ...)* ']'   -- nested lists, not ragged
 /// ```
 struct Parser {
-    private var lexer: Lexer
-    private let file: String
-    private var token: Token
-    private var builder: ProgramBuilder
+    var lexer: Lexer
+    let file: String
+    var token: Token
+    var builder: ProgramBuilder
     /// How deeply the expression being parsed nests (parentheses, unary minus, `^`).
-    private var depth = 0
+    var depth = 0
     /// Deeper expressions are refused rather than risking the stack: no person writes them.
     static let maximumDepth = 256
     /// Reads `csv(...)` and `load(...)` files and draws random initial values.
@@ -57,7 +57,7 @@ struct Parser {
         return try builder.finish(file: file, endLine: token.line)
     }
 
-    private mutating func parseStatement() throws(ProgramError) {
+    mutating func parseStatement() throws(ProgramError) {
         let nameToken = token
         guard token.kind == .name else {
             throw error("expected a statement ('input NAME = VALUE', 'data NAME = VALUE', 'output NAME' or 'NAME = expression'), found \(describe(token))")
@@ -99,7 +99,7 @@ struct Parser {
         }
     }
 
-    private mutating func parseExpression() throws(ProgramError) -> NodeID {
+    mutating func parseExpression() throws(ProgramError) -> NodeID {
         let lhs = try parseSum()
         let comparison: Op
         switch token.kind {
@@ -115,7 +115,7 @@ struct Parser {
         return try apply(comparison, lhs, try parseSum(), at: operatorToken)
     }
 
-    private mutating func parseSum() throws(ProgramError) -> NodeID {
+    mutating func parseSum() throws(ProgramError) -> NodeID {
         var lhs = try parseTerm()
         while token.kind == .plus || token.kind == .minus {
             let op: Op = token.kind == .plus ? .add : .sub
@@ -126,7 +126,7 @@ struct Parser {
         return lhs
     }
 
-    private mutating func parseTerm() throws(ProgramError) -> NodeID {
+    mutating func parseTerm() throws(ProgramError) -> NodeID {
         var lhs = try parseUnary()
         while token.kind == .star || token.kind == .slash || token.kind == .at {
             let op: Op = token.kind == .star ? .mul : token.kind == .slash ? .div : .matmul
@@ -149,7 +149,7 @@ struct Parser {
         }
     }
 
-    private mutating func parseUnary() throws(ProgramError) -> NodeID {
+    mutating func parseUnary() throws(ProgramError) -> NodeID {
         depth += 1
         defer { depth -= 1 }
         guard depth <= Self.maximumDepth else {
@@ -162,7 +162,7 @@ struct Parser {
         return builder.negate(operand)
     }
 
-    private mutating func parsePower() throws(ProgramError) -> NodeID {
+    mutating func parsePower() throws(ProgramError) -> NodeID {
         let base = try parsePrimary()
         guard token.kind == .caret else { return base }
         let caret = token
@@ -171,7 +171,7 @@ struct Parser {
         return try apply(builder.isConstant(exponent) ? .powc : .pow, base, exponent, at: caret)
     }
 
-    private mutating func parsePrimary() throws(ProgramError) -> NodeID {
+    mutating func parsePrimary() throws(ProgramError) -> NodeID {
         let start = token
         switch token.kind {
         case .number:
@@ -199,7 +199,7 @@ struct Parser {
         }
     }
 
-    private mutating func parseCall(_ nameToken: Token) throws(ProgramError) -> NodeID {
+    mutating func parseCall(_ nameToken: Token) throws(ProgramError) -> NodeID {
         guard let function = Function(utf8: UnsafeBufferPointer(rebasing: lexer.bytes[nameToken.start..<nameToken.end])) else {
             let name = text(nameToken)
             if Initializer(rawValue: name) != nil {
@@ -238,7 +238,7 @@ struct Parser {
 
     /// A call whose arguments are all expressions: counted first, so that a wrong count is
     /// one message at the function's name.
-    private mutating func parsePlainCall(_ function: Function, _ nameToken: Token) throws(ProgramError) -> NodeID {
+    mutating func parsePlainCall(_ function: Function, _ nameToken: Token) throws(ProgramError) -> NodeID {
         // At most two arguments are kept (no array per call); extra ones are parsed to be counted.
         var arguments = (Tape.noInput, Tape.noInput)
         var count = 0
@@ -261,164 +261,16 @@ struct Parser {
         return try apply(function.op, arguments.0, arguments.1, at: nameToken)
     }
 
-    // MARK: - Leaves
-
-    /// A leaf's value: a number (a scalar, shape nil), a literal, or an initializer call.
-    private mutating func parseInitializer(for leaf: String) throws(ProgramError) -> (Shape?, [Double]) {
-        let start = token
-        switch token.kind {
-        case .minus, .number:
-            return (nil, [try parseSignedNumber("the default of \(leaf)")])
-        case .lbracket:
-            let (shape, elements) = try parseLiteral()
-            return (shape, elements)
-        case .name:
-            guard let initializer = Initializer(rawValue: text(start)) else { break }
-            try advance()
-            try expect(.lparen, "'(' after \(initializer.rawValue)")
-            let result = try parseInitializerArguments(initializer, at: start)
-            try expect(.rparen, "')' to close \(initializer.rawValue)(...) (\(initializer.usage))")
-            return result
-        default:
-            break
-        }
-        throw error(at: start, "expected a number as the default of \(leaf), found \(describe(start)) (a tensor's value is a literal such as [[1, 2], [3, 4]], or \(Initializer.allCases.map { $0.rawValue + "(...)" }.joined(separator: ", ")))")
-    }
-
-    private mutating func parseInitializerArguments(
-        _ initializer: Initializer, at start: Token
-    ) throws(ProgramError) -> (Shape, [Double]) {
-        func fail(_ message: String) -> ProgramError { error(at: start, message) }
-        switch initializer {
-        case .zeros, .ones:
-            let shape = try parseShape("the shape of \(initializer.rawValue)")
-            return (shape, [Double](repeating: initializer == .zeros ? 0 : 1, count: shape.count))
-        case .uniform, .normal:
-            let first = try parseSignedNumber("the \(initializer == .uniform ? "low end" : "mean") of \(initializer.rawValue)")
-            try expect(.comma, "',' in \(initializer.usage)")
-            let second = try parseSignedNumber("the \(initializer == .uniform ? "high end" : "standard deviation") of \(initializer.rawValue)")
-            try expect(.comma, "',' and the shape in \(initializer.usage)")
-            let shape = try parseShape("the shape of \(initializer.rawValue)")
-            let elements = initializer == .uniform
-                ? initializers.random.uniform(first, second, count: shape.count)
-                : initializers.random.normal(mean: first, deviation: second, count: shape.count)
-            return (shape, elements)
-        case .csv, .load:
-            let path = try parseString("the file name of \(initializer.rawValue)")
-            var keys: [String] = []
-            while token.kind == .comma {
-                try advance()
-                keys.append(try parseString(initializer == .csv ? "a column name of csv" : "the tensor's key in load"))
-            }
-            guard initializer == .csv || keys.count == 1 else {
-                throw fail("load takes a file and one key: \(initializer.usage)")
-            }
-            do throws(InitializerError) {
-                if initializer == .csv { return try initializers.csv(path, columns: keys) }
-                return try initializers.safetensors(path, key: keys[0])
-            } catch {
-                throw fail(error.message)
-            }
-        }
-    }
-
-    /// A nested list of numbers: `[1, 2]`, `[[1, 2], [3, 4]]`. Every sublist at one depth must
-    /// have the same length.
-    private mutating func parseLiteral() throws(ProgramError) -> (Shape, [Double]) {
-        var elements: [Double] = []
-        let dims = try parseLiteralLevel(into: &elements, depth: 0)
-        if let problem = Shape.problem(with: dims) { throw error(problem) }
-        return (Shape(dims), elements)
-    }
-
-    private mutating func parseLiteralLevel(into elements: inout [Double], depth: Int) throws(ProgramError) -> [Int] {
-        guard depth < 32 else { throw error("a literal nests more than 32 levels deep") }
-        let open = token
-        try expect(.lbracket, "'['")
-        var inner: [Int]?
-        var count = 0
-        repeat {
-            if count > 0 { try advance() }  // ,
-            let item = token
-            let dims: [Int]
-            if token.kind == .lbracket {
-                dims = try parseLiteralLevel(into: &elements, depth: depth + 1)
-            } else {
-                elements.append(try parseSignedNumber("a number in the literal"))
-                dims = []
-            }
-            if let inner, inner != dims {
-                throw error(at: item, "this element has shape \(Shape(dims)) but the first element of its list has shape \(Shape(inner)) (a literal cannot be ragged)")
-            }
-            inner = dims
-            count += 1
-        } while token.kind == .comma
-        let source = lexer
-        try expect(.rbracket, "',' or ']' to close the '[' at column \(source.column(of: open.start))")
-        return [count] + (inner ?? [])
-    }
-
-    private mutating func parseSignedNumber(_ what: String) throws(ProgramError) -> Double {
-        let start = token
-        let negative = token.kind == .minus
-        if negative { try advance() }
-        guard token.kind == .number else { throw error(at: start, "expected a number as \(what), found \(describe(start))") }
-        let value = number(token)
-        try advance()
-        return negative ? -value : value
-    }
-
-    private mutating func parseInteger(_ what: String) throws(ProgramError) -> Int {
-        let start = token
-        let value = try parseSignedNumber(what)
-        guard value.rounded(.towardZero) == value, Swift.abs(value) < 1e15 else {
-            throw error(at: start, "expected a whole number as \(what), found \(describe(start))")
-        }
-        return Int(value)
-    }
-
-    private mutating func parseIntegerList(_ what: String) throws(ProgramError) -> [Int] {
-        try expect(.lbracket, "'[' to start \(what)")
-        var dims: [Int] = []
-        if token.kind != .rbracket {
-            repeat {
-                if !dims.isEmpty { try advance() }
-                dims.append(try parseInteger("a dimension of \(what)"))
-            } while token.kind == .comma
-        }
-        try expect(.rbracket, "',' or ']' in \(what)")
-        return dims
-    }
-
-    private mutating func parseShape(_ what: String) throws(ProgramError) -> Shape {
-        let start = token
-        let dims = try parseIntegerList(what)
-        if let problem = Shape.problem(with: dims) { throw error(at: start, "\(what): \(problem)") }
-        let shape = Shape(dims)
-        // Checked before anything is allocated: zeros([100000, 1000]) under a smaller limit.
-        if shape.count > initializers.maximumElements {
-            throw error(at: start, "\(what): \(shape) holds more than \(initializers.maximumElements) elements, the most one tensor may hold")
-        }
-        return shape
-    }
-
-    private mutating func parseString(_ what: String) throws(ProgramError) -> String {
-        guard token.kind == .string else { throw error("expected \(what) in double quotes, found \(describe(token))") }
-        let value = String(decoding: UnsafeBufferPointer(rebasing: lexer.bytes[token.start + 1..<token.end - 1]), as: UTF8.self)
-        try advance()
-        return value
-    }
-
     // MARK: - Tokens
 
-    private mutating func advance() throws(ProgramError) {
+    mutating func advance() throws(ProgramError) {
         token = lexer.next()
         if token.kind == .error, let e = lexer.error {
             throw ProgramError(file: file, line: e.line, column: lexer.column(of: e.offset), message: e.message, sourceLine: lexer.lineText(at: e.offset))
         }
     }
 
-    private func isWord(_ range: Range<Int>, _ word: StaticString) -> Bool {
+    func isWord(_ range: Range<Int>, _ word: StaticString) -> Bool {
         guard range.count == word.utf8CodeUnitCount else { return false }
         let bytes = lexer.bytes
         return word.withUTF8Buffer { w in
@@ -427,17 +279,17 @@ struct Parser {
         }
     }
 
-    private mutating func expect(_ kind: Token.Kind, _ what: @autoclosure () -> String) throws(ProgramError) {
+    mutating func expect(_ kind: Token.Kind, _ what: @autoclosure () -> String) throws(ProgramError) {
         guard token.kind == kind else { throw error("expected \(what()), found \(describe(token))") }
         try advance()
     }
 
-    private func text(_ t: Token) -> String {
+    func text(_ t: Token) -> String {
         String(decoding: UnsafeBufferPointer(rebasing: lexer.bytes[t.start..<t.end]), as: UTF8.self)
     }
 
     /// The lexer only passes well-formed decimal literals; parse them in place.
-    private func number(_ t: Token) -> Double {
+    func number(_ t: Token) -> Double {
         let bytes = lexer.bytes
         let count = t.end - t.start
         // Short literals (nearly all) are parsed from a stack copy, without a String.
@@ -450,7 +302,7 @@ struct Parser {
 
     /// A token as a message quotes it; a long one (a string literal can hold a whole line) by
     /// its start, so that a message stays short.
-    private func describe(_ t: Token) -> String {
+    func describe(_ t: Token) -> String {
         switch t.kind {
         case .end: return "the end of the file"
         case .newline: return "the end of the line"
@@ -461,9 +313,9 @@ struct Parser {
         }
     }
 
-    private func error(_ message: String) -> ProgramError { error(at: token, message) }
+    func error(_ message: String) -> ProgramError { error(at: token, message) }
 
-    private func error(at t: Token, _ message: String) -> ProgramError {
+    func error(at t: Token, _ message: String) -> ProgramError {
         // A newline token belongs to the line it ends.
         ProgramError(file: file, line: t.line, column: lexer.column(of: t.start), message: message, sourceLine: lexer.lineText(at: t.start))
     }
