@@ -219,6 +219,13 @@ public struct Tape: Sendable {
         values.replaceSubrange(range(id), with: elements)
     }
 
+    /// Changes a leaf's elements in place (a training's update), through `body`.
+    public mutating func updateLeaf(_ id: NodeID, _ body: (UnsafeMutableBufferPointer<Double>) -> Void) {
+        precondition(ops[Int(id)].arity == 0, "node \(id) is not a leaf")
+        let range = range(id)
+        values.withUnsafeMutableBufferPointer { body(UnsafeMutableBufferPointer(rebasing: $0[range])) }
+    }
+
     /// Recomputes every non-leaf value and local derivative from the leaves, in append order.
     public mutating func forward() {
         for i in 0..<count where ops[i].arity > 0 {

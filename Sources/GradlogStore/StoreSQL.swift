@@ -66,6 +66,19 @@ enum StoreSQL {
             grad_nan, grad_pinf, grad_ninf, grad_zero, grad_min, grad_max, grad_mean, grad_norm)
         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)
         """
+    /// A training's options for `train --resume`; numbers as the JSON text holds them (`->`), so
+    /// that they parse to the very doubles that were written.
+    static let storedTraining = """
+        SELECT name, program_path, program_sha256, seed, status, steps_done,
+               options ->> '$.optimizer', options -> '$.steps', options -> '$.lr', options -> '$.lr_end',
+               options -> '$.momentum', options -> '$.capture_every', options ->> '$.capture'
+        FROM training WHERE id = ?1
+        """
+    static let resumeTraining = "UPDATE training SET status = 'running' WHERE id = ?1 AND steps_done = ?2 AND status <> 'diverged'"
+    // Checkpoints (migrations/0007)
+    static let insertCheckpoint = "INSERT OR REPLACE INTO training_checkpoint (training_id, step, input, kind, data) VALUES (?1, ?2, ?3, ?4, ?5)"
+    static let deleteCheckpoint = "DELETE FROM training_checkpoint WHERE training_id = ?1 AND step = ?2"
+    static let checkpoint = "SELECT input, kind, data FROM training_checkpoint WHERE training_id = ?1 AND step = ?2"
     static let allTrainings = "SELECT id, name, created_at, program_path, status, steps_done, final_loss, options FROM trainings ORDER BY id"
     static let trainingExists = "SELECT id FROM training WHERE id = ?1"
     static let metricSeries = "SELECT step, value FROM metric WHERE training_id = ?1 AND name = ?2 ORDER BY step"

@@ -19,17 +19,24 @@ extension Gradlog {
                 non-finite value was born and the first non-finite adjoint, and exits 1.
 
                   gradlog train examples/moons.grad --steps 100 --lr 1.0 --lr-end 0.1
+
+                Every commit (each 50 steps, and each step recorded whole) keeps a checkpoint: \
+                the parameters and the optimizer's buffers, bit for bit. --resume continues a \
+                training (killed, or finished and to go on) from its last committed step with \
+                its own options and program; past its planned N steps the rate stays at --lr-end.
+
+                  gradlog train --resume 1 --steps 50
                 """
         )
 
-        @Argument(help: "The program file (.grad).")
-        var program: String
+        @Argument(help: "The program file (.grad); with --resume, the training's own by default.")
+        var program: String?
 
-        @Option(help: "How many steps.")
-        var steps: Int
+        @Option(help: "How many steps (with --resume: how many more; default the rest of those planned).")
+        var steps: Int?
 
         @Option(help: ArgumentHelp("The learning rate (at step 0).", valueName: "lr"))
-        var lr: Double
+        var lr: Double?
 
         @Option(name: .customLong("lr-end"), help: ArgumentHelp("The rate at step N, reached linearly.", valueName: "lr"))
         var lrEnd: Double?
@@ -37,8 +44,11 @@ extension Gradlog {
         @Option(name: .customLong("capture-every"), help: ArgumentHelp("Record every K-th step whole (the first and last always are).", valueName: "k"))
         var captureEvery: Int?
 
+        @Option(help: ArgumentHelp("What every step keeps besides its metrics: stats (every node's statistics; default) or none.", valueName: "level"))
+        var capture: TrainingOptions.Capture?
+
         @Option(help: ArgumentHelp("sgd, momentum or adam, as torch.optim defines them (default sgd).", valueName: "name"))
-        var optimizer: TrainingOptions.Optimizer = .sgd
+        var optimizer: TrainingOptions.Optimizer?
 
         @Option(help: ArgumentHelp("The momentum of --optimizer momentum (default 0.9).", valueName: "m"))
         var momentum: Double?
@@ -49,11 +59,27 @@ extension Gradlog {
         @Option(help: "A label for the training.")
         var name: String?
 
+        @Option(help: ArgumentHelp("Continue this training from its last committed step, with its own options.", valueName: "training"))
+        var resume: Int64?
+
         @OptionGroup var options: GlobalOptions
 
         func validate() throws {
             try options.rejectJSONLines()
-            if steps < 1 { throw ValidationError("--steps must be at least 1") }
+            if let steps, steps < 1 { throw ValidationError("--steps must be at least 1") }
+            if let resume {
+                let fixed = [
+                    ("--lr", lr != nil), ("--lr-end", lrEnd != nil), ("--capture-every", captureEvery != nil), ("--capture", capture != nil),
+                    ("--optimizer", optimizer != nil), ("--momentum", momentum != nil), ("--seed", seed != nil), ("--name", name != nil),
+                ].filter(\.1).map(\.0)
+                if !fixed.isEmpty {
+                    throw ValidationError("\(fixed.joined(separator: ", ")): a resumed training keeps the options training \(resume) started with")
+                }
+                return
+            }
+            guard program != nil else { throw ValidationError("give the program file to train (or --resume TRAINING)") }
+            guard steps != nil else { throw ValidationError("--steps is required (how many steps to train)") }
+            guard let lr else { throw ValidationError("--lr is required (the learning rate)") }
             if !lr.isFinite || !(lrEnd?.isFinite ?? true) { throw ValidationError("--lr and --lr-end must be finite numbers") }
             if let captureEvery, captureEvery < 1 { throw ValidationError("--capture-every must be at least 1") }
             if momentum != nil && optimizer != .momentum { throw ValidationError("--momentum goes with --optimizer momentum") }
@@ -62,18 +88,39 @@ extension Gradlog {
         }
 
         func run() throws {
-            let (program, text) = try Record.load(self.program, seed: seed ?? RandomSource.defaultSeed)
+            if let resume { return try self.resume(resume) }
+            let path = program!, steps = steps!
+            let (program, text) = try Record.load(path, seed: seed ?? RandomSource.defaultSeed)
             guard !program.computation.inputs.isEmpty else {  // before the log is opened: nothing is written
-                throw CLIError("\(self.program): the program has no inputs to train (declare parameters with 'input NAME = ...')")
+                throw CLIError("\(path): the program has no inputs to train (declare parameters with 'input NAME = ...')")
             }
             let log = try options.open(.create)
             let line = ProgressLine("training")
             let result = try log.train(
-                program, text: text, programPath: Record.shownName(self.program),
+                program, text: text, programPath: Record.shownName(path),
                 options: TrainingOptions(
-                    steps: steps, learningRate: lr, learningRateEnd: lrEnd, captureEvery: captureEvery, name: name,
-                    optimizer: optimizer, momentum: momentum ?? 0.9),
+                    steps: steps, learningRate: lr!, learningRateEnd: lrEnd, captureEvery: captureEvery, name: name,
+                    optimizer: optimizer ?? .sgd, momentum: momentum ?? 0.9, capture: capture ?? .stats),
                 progress: { step, _ in line.update(done: step + 1, total: steps) })
+            line.finish()
+            print(result)
+            if result.divergence != nil { throw ExitStatus(code: 1) }
+        }
+
+        /// `--resume`: the training's program (given, or the file it was started from), loaded
+        /// with its seed, from the checkpoint of its last committed step.
+        func resume(_ id: Int64) throws {
+            let log = try options.open(.readWrite)
+            let stored = try log.storedTraining(id)
+            guard let path = program ?? stored.programPath, path != "<stdin>" else {
+                throw CLIError("training \(id) was read from standard input; give its program file to resume it")
+            }
+            let (program, text) = try Record.load(path, seed: stored.seed)
+            let total = steps ?? max(0, stored.options.steps - stored.stepsDone)
+            let line = ProgressLine("training")
+            let result = try log.resumeTraining(
+                stored, program: program, text: text, programPath: Record.shownName(path), steps: steps,
+                progress: { step, _ in line.update(done: step + 1 - stored.stepsDone, total: total) })
             line.finish()
             print(result)
             if result.divergence != nil { throw ExitStatus(code: 1) }
@@ -86,7 +133,8 @@ extension Gradlog {
             switch options.format {
             case .json, .jsonl:
                 var fields: [(String, Value)] = [
-                    ("training_id", .int(result.id)), ("steps_done", .int(Int64(result.stepsDone))),
+                    ("training_id", .int(result.id)), ("first_step", .int(Int64(result.firstStep))),
+                    ("steps_done", .int(Int64(result.stepsDone))),
                     ("loss", .array(result.losses.map(Value.float))),
                     ("metrics", .object(result.metrics.keys.sorted().map { ($0, .array(result.metrics[$0]!.map(Value.float))) })),
                     ("runs", .array(result.runs.map { .object([("step", .int(Int64($0.step))), ("run_id", .int($0.run))]) })),
@@ -107,8 +155,10 @@ extension Gradlog {
                     return
                 }
                 let first = result.losses.first.map(FloatEncoding.format) ?? "-"
+                let steps = result.firstStep == 0
+                    ? "\(result.stepsDone) steps" : "steps \(result.firstStep) to \(result.stepsDone - 1) (\(result.stepsDone) done)"
                 StandardOutput.shared.line(
-                    "training \(result.id): \(result.stepsDone) steps, loss \(first) -> \(FloatEncoding.format(last))"
+                    "training \(result.id): \(steps), loss \(first) -> \(FloatEncoding.format(last))"
                         + (metrics.isEmpty ? "" : ", " + metrics.joined(separator: ", ")))
                 StandardOutput.shared.line("recorded runs: \(runs)")
             }
@@ -153,3 +203,4 @@ extension Gradlog {
 }
 
 extension TrainingOptions.Optimizer: ExpressibleByArgument {}
+extension TrainingOptions.Capture: ExpressibleByArgument {}

@@ -12,6 +12,14 @@ public struct TrainingOptions: Sendable {
     public var optimizer: Optimizer
     /// SGD's momentum (with `.momentum`).
     public var momentum: Double
+    /// What every step keeps besides its metrics.
+    public var capture: Capture
+
+    /// `stats`: every node's statistics at every step (`training_stats`); `none`: the metrics
+    /// only (the runs recorded whole are recorded either way).
+    public enum Capture: String, CaseIterable, Sendable {
+        case stats, none
+    }
 
     /// The update rules, as PyTorch's torch.optim defines them (dampening 0, no Nesterov, no
     /// weight decay; Adam with betas (0.9, 0.999) and eps 1e-8), g the gradient, t = k + 1:
@@ -25,7 +33,7 @@ public struct TrainingOptions: Sendable {
 
     public init(
         steps: Int, learningRate: Double, learningRateEnd: Double? = nil, captureEvery: Int? = nil, name: String? = nil,
-        optimizer: Optimizer = .sgd, momentum: Double = 0.9
+        optimizer: Optimizer = .sgd, momentum: Double = 0.9, capture: Capture = .stats
     ) {
         self.steps = steps
         self.learningRate = learningRate
@@ -34,19 +42,35 @@ public struct TrainingOptions: Sendable {
         self.name = name
         self.optimizer = optimizer
         self.momentum = momentum
+        self.capture = capture
     }
 
+    /// The rate of step k; past step N (a resumed training going on) it stays at the end rate.
     public func learningRate(at step: Int) -> Double {
         guard let end = learningRateEnd else { return learningRate }
-        return learningRate + (end - learningRate) * Double(step) / Double(steps)
+        return learningRate + (end - learningRate) * Double(min(step, steps)) / Double(steps)
     }
+}
+
+/// A training as the log keeps it: what `train --resume` continues.
+public struct StoredTraining: Sendable {
+    public var id: Int64
+    /// The options it was started with; `steps` is the number planned then.
+    public var options: TrainingOptions
+    public var seed: UInt64
+    public var status: String
+    public var stepsDone: Int
+    public var programPath: String?
+    public var programSHA256: String
 }
 
 /// What a training did.
 public struct TrainingResult: Sendable {
     public var id: Int64
+    /// The step this invocation started at: 0, or where a resumed training went on.
+    public var firstStep: Int
     public var stepsDone: Int
-    /// Per step: the loss and the metrics (`metric NAME = EXPR`), in step order.
+    /// Per step of this invocation: the loss and the metrics (`metric NAME = EXPR`), in step order.
     public var losses: [Double]
     public var metrics: [String: [Double]]
     /// Runs recorded whole, by step.
