@@ -2,30 +2,66 @@
 /// derivatives are `Op.evaluate`; what is stored per edge is that local derivative in the
 /// output's shape, and backward sums `adjoint * derivative` over the broadcast axes:
 /// `dA = reduce_to_shape(dC * dC/dA, A.shape)`.
+///
+/// The loops run over contiguous runs of the output. Along a run, each operand either moves with
+/// the output (stride 1) or stays on one element (stride 0), which covers the broadcasts of
+/// real networks (a bias over rows, a column over columns, a scalar) without an offset table;
+/// other broadcasts go element by element through one. Each hot op gets loops of its own, with
+/// its formula inlined, so the compiler sees plain arithmetic over buffers.
 enum Elementwise {
-    /// How an operand's elements line up with the output's: one for one, one element for all
-    /// (a scalar or a tensor of one element), or through a map of offsets.
-    private enum Alignment {
+    /// How an operand's elements line up with the output's.
+    enum Alignment: Equatable {
+        /// Element e is the operand's e.
         case same
+        /// Every element is the operand's one.
         case single
+        /// The operand is the output's trailing axes, repeated: element e is the operand's
+        /// e % period (a bias [F] over [N, F]).
+        case repeated(period: Int)
+        /// The operand is the output's leading axes, stretched along the rest: element e is the
+        /// operand's e / run (a column [N, 1] over [N, F]).
+        case stretched(run: Int)
+        /// Any other broadcast: element e is the operand's offsets[e].
         case map([Int])
 
         init(_ operand: Shape, _ output: Shape) {
-            if operand == output {
-                self = .same
-            } else if operand.count == 1 {
-                self = .single
-            } else {
-                self = .map(broadcastOffsets(from: operand, to: output)!)
+            if operand == output { self = .same; return }
+            if operand.count == 1 { self = .single; return }
+            let rank = output.rank
+            let padded = [Int](repeating: 1, count: rank - operand.rank) + operand.dims
+            let dims = output.dims
+            for k in 0...rank {
+                if padded[..<k].allSatisfy({ $0 == 1 }) && padded[k...].elementsEqual(dims[k...]) {
+                    self = .repeated(period: operand.count)
+                    return
+                }
+                if padded[..<k].elementsEqual(dims[..<k]) && padded[k...].allSatisfy({ $0 == 1 }) {
+                    self = .stretched(run: output.count / operand.count)
+                    return
+                }
+            }
+            self = .map(broadcastOffsets(from: operand, to: output)!)
+        }
+
+        /// The longest run length that this alignment keeps to stride 0 or 1 (`count`: any).
+        func run(in count: Int) -> Int {
+            switch self {
+            case .same, .single: count
+            case .repeated(let period): period
+            case .stretched(let run): run
+            case .map: 1
             }
         }
 
+        /// Where the run starting at output element `e` begins in the operand, and its stride.
         @inline(__always)
-        func offset(_ e: Int) -> Int {
+        func start(_ e: Int) -> (base: Int, stride: Int) {
             switch self {
-            case .same: e
-            case .single: 0
-            case .map(let offsets): offsets[e]
+            case .same: (e, 1)
+            case .single: (0, 0)
+            case .repeated(let period): (e % period, 1)
+            case .stretched(let run): (e / run, 0)
+            case .map(let offsets): (offsets[e], 0)
             }
         }
     }
@@ -37,27 +73,69 @@ enum Elementwise {
         _ out: UnsafeMutableBufferPointer<Double>, _ so: Shape,
         d0: UnsafeMutableBufferPointer<Double>, d1: UnsafeMutableBufferPointer<Double>
     ) {
+        let alignA = Alignment(sa, so)
+        let alignB = op.arity == 1 ? Alignment.single : Alignment(sb, so)
         let n = out.count
-        if op.arity == 1 {
-            for e in 0..<n {
-                let r = op.evaluate(a[e], .nan)
-                out[e] = r.value
-                d0[e] = r.d0
-                d1[e] = r.d1
+        let run = gcd(alignA.run(in: n), alignB.run(in: n))
+        var e = 0
+        while e < n {
+            let (ia, sa) = alignA.start(e), (ib, sb) = alignB.start(e)
+            let x = a.baseAddress! + ia
+            let y = op.arity == 1 ? nil : b.baseAddress.map { $0 + ib }
+            let block = Block(x: x, strideX: sa, y: y, strideY: sb, out: out.baseAddress! + e, d0: d0.baseAddress! + e, d1: d1.baseAddress! + e, count: run)
+            // The hot ops get loops of their own, their rule inlined; the rest go through `evaluate`.
+            switch op {
+            case .add: block.apply(Op.Rule.add)
+            case .sub: block.apply(Op.Rule.sub)
+            case .mul: block.apply(Op.Rule.mul)
+            case .div: block.apply(Op.Rule.div)
+            case .neg: block.apply(Op.Rule.neg)
+            case .powc: block.apply(Op.Rule.powc)
+            case .exp: block.apply(Op.Rule.exp)
+            case .log: block.apply(Op.Rule.log)
+            case .tanh: block.apply(Op.Rule.tanh)
+            case .sigmoid: block.apply(Op.Rule.sigmoid)
+            case .relu: block.apply(Op.Rule.relu)
+            case .greater: block.apply(Op.Rule.greater)
+            case .less: block.apply(Op.Rule.less)
+            default: block.apply { op.evaluate($0, $1) }
             }
-            return
-        }
-        let alignA = Alignment(sa, so), alignB = Alignment(sb, so)
-        for e in 0..<n {
-            let r = op.evaluate(a[alignA.offset(e)], b[alignB.offset(e)])
-            out[e] = r.value
-            d0[e] = r.d0
-            d1[e] = r.d1
+            e += run
         }
     }
 
-    /// `adjoint[input] += g * d`, summed over the axes the input was broadcast along. The
-    /// input's first contribution (`first`) is assigned where no broadcast sums it.
+    /// One run of an elementwise op: operands at stride 0 or 1, the output contiguous.
+    private struct Block {
+        let x: UnsafePointer<Double>, strideX: Int
+        let y: UnsafePointer<Double>?, strideY: Int
+        let out: UnsafeMutablePointer<Double>, d0: UnsafeMutablePointer<Double>, d1: UnsafeMutablePointer<Double>
+        let count: Int
+
+        @inline(__always)
+        func apply(_ f: (Double, Double) -> (value: Double, d0: Double, d1: Double)) {
+            guard let y else {
+                for k in 0..<count { store(k, f(x[k], .nan)) }
+                return
+            }
+            switch (strideX, strideY) {
+            case (1, 1): for k in 0..<count { store(k, f(x[k], y[k])) }
+            case (1, _): let b = y[0]; for k in 0..<count { store(k, f(x[k], b)) }
+            case (_, 1): let a = x[0]; for k in 0..<count { store(k, f(a, y[k])) }
+            default: let r = f(x[0], y[0]); for k in 0..<count { store(k, r) }
+            }
+        }
+
+        @inline(__always)
+        private func store(_ k: Int, _ r: (value: Double, d0: Double, d1: Double)) {
+            out[k] = r.value
+            d0[k] = r.d0
+            d1[k] = r.d1
+        }
+    }
+
+    /// `adjoint[input] += g * d`, summed over the axes the input was broadcast along, element by
+    /// element in output order (so a stored run's adjoints can be replayed exactly). The input's
+    /// first contribution (`first`) is assigned where no broadcast sums it.
     static func accumulate(
         _ g: UnsafeBufferPointer<Double>, _ d: UnsafeBufferPointer<Double>, _ so: Shape,
         into adjoint: UnsafeMutableBufferPointer<Double>, _ si: Shape, first: Bool
@@ -73,6 +151,16 @@ enum Elementwise {
             var total = 0.0
             for e in 0..<g.count { total += g[e] * d[e] }
             adjoint[0] += total
+        case .repeated(let period):
+            for base in stride(from: 0, to: g.count, by: period) {
+                for k in 0..<period { adjoint[k] += g[base + k] * d[base + k] }
+            }
+        case .stretched(let run):
+            for o in 0..<adjoint.count {
+                var total = adjoint[o]
+                for e in o * run..<(o + 1) * run { total += g[e] * d[e] }
+                adjoint[o] = total
+            }
         case .map(let offsets):
             for e in 0..<g.count { adjoint[offsets[e]] += g[e] * d[e] }
         }
@@ -85,5 +173,9 @@ enum Elementwise {
         } else {
             for k in 0..<adjoint.count { adjoint[k] += contribution[k] }
         }
+    }
+
+    private static func gcd(_ a: Int, _ b: Int) -> Int {
+        b == 0 ? a : gcd(b, a % b)
     }
 }

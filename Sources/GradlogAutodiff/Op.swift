@@ -161,6 +161,7 @@ public enum Op: UInt8, CaseIterable, Sendable {
     /// infinities every op follows PyTorch float64 (relu'(0) = 0, relu'(NaN) = 1, abs'(0) =
     /// abs'(NaN) = 0, relu(-0.0) = -0.0, max/min ties split the adjoint evenly); the table in
     /// TorchConventionTests, printed by scripts/torch_conventions.py, checks each op.
+    @inline(__always)
     public func evaluate(_ a: Double, _ b: Double) -> (value: Double, d0: Double, d1: Double) {
         switch self {
         case .input, .const, .data, .external:
@@ -168,9 +169,9 @@ public enum Op: UInt8, CaseIterable, Sendable {
         case .identity:
             return (a, 1, .nan)
         case .greater:
-            return (a > b ? 1 : 0, 0, 0)
+            return Rule.greater(a, b)
         case .less:
-            return (a < b ? 1 : 0, 0, 0)
+            return Rule.less(a, b)
         case .greaterEqual:
             return (a >= b ? 1 : 0, 0, 0)
         case .lessEqual:
@@ -180,38 +181,26 @@ public enum Op: UInt8, CaseIterable, Sendable {
         case .matmul, .sum, .mean, .transpose, .reshape, .softmax, .logSoftmax, .logsumexp, .crossEntropy:
             preconditionFailure("\(name) is not an elementwise op")
         case .add:
-            return (a + b, 1, 1)
+            return Rule.add(a, b)
         case .sub:
-            return (a - b, 1, -1)
+            return Rule.sub(a, b)
         case .mul:
-            return (a * b, b, a)
+            return Rule.mul(a, b)
         case .div:
-            let v = a / b
-            return (v, 1 / b, -v / b)
+            return Rule.div(a, b)
         case .neg:
-            return (-a, -1, .nan)
+            return Rule.neg(a, b)
         case .pow:
             let v = Libm.pow(a, b)
             // PyTorch masks the exponent's derivative where the base is 0 and the exponent >= 0.
             let dExponent = (a == 0 && b >= 0) ? 0 : v * Libm.log(a)
             return (v, Self.powBaseDerivative(a, b), dExponent)
         case .powc:
-            // PyTorch's pow with a scalar exponent computes some exponents another way, and the
-            // special values show it: x^0.5 is sqrt (sqrt(-0) = -0, sqrt(-inf) = NaN), x^-0.5 is
-            // 1/sqrt. Its backward, c * x^(c-1), takes the same path.
-            func scalarPow(_ x: Double, _ c: Double) -> Double {
-                switch c {
-                case 0.5: x.squareRoot()
-                case -0.5: 1 / x.squareRoot()
-                default: Libm.pow(x, c)
-                }
-            }
-            return (scalarPow(a, b), b == 0 ? 0 : b * scalarPow(a, b - 1), 0)
+            return Rule.powc(a, b)
         case .exp:
-            let v = Libm.exp(a)
-            return (v, v, .nan)
+            return Rule.exp(a, b)
         case .log:
-            return (Libm.log(a), 1 / a, .nan)
+            return Rule.log(a, b)
         case .sqrt:
             let v = a.squareRoot()
             return (v, 1 / (2 * v), .nan)
@@ -223,16 +212,11 @@ public enum Op: UInt8, CaseIterable, Sendable {
             let v = Libm.tan(a)
             return (v, 1 + v * v, .nan)
         case .tanh:
-            let v = Libm.tanh(a)
-            return (v, 1 - v * v, .nan)
+            return Rule.tanh(a, b)
         case .sigmoid:
-            let v = 1 / (1 + Libm.exp(-a))
-            return (v, v * (1 - v), .nan)
+            return Rule.sigmoid(a, b)
         case .relu:
-            // As PyTorch: clamp_min(a, 0) keeps -0.0 and NaN; the backward passes the adjoint
-            // unless the result is <= 0, so relu'(NaN) = 1.
-            let v = a < 0 ? 0 : a
-            return (v, v <= 0 ? 0 : 1, .nan)
+            return Rule.relu(a, b)
         case .abs:
             // sgn(a), which is 0 at ±0 and at NaN in PyTorch.
             return (Swift.abs(a), a > 0 ? 1 : (a < 0 ? -1 : 0), .nan)
@@ -250,5 +234,94 @@ public enum Op: UInt8, CaseIterable, Sendable {
     /// d/da a^b = b * a^(b-1), written so that b = 0 gives 0 rather than 0 * inf.
     static func powBaseDerivative(_ a: Double, _ b: Double) -> Double {
         b == 0 ? 0 : b * Libm.pow(a, b - 1)
+    }
+}
+
+/// The rules of the elementwise ops that networks run most, one function each, so that the
+/// elementwise loops (`Elementwise.forward`) can take one op's rule and inline it; `evaluate`
+/// dispatches to them. Value and local derivatives side by side, as for every op.
+extension Op {
+    enum Rule {
+        @inline(__always)
+        static func greater(_ a: Double, _ b: Double) -> (value: Double, d0: Double, d1: Double) {
+            return (a > b ? 1 : 0, 0, 0)
+        }
+
+        @inline(__always)
+        static func less(_ a: Double, _ b: Double) -> (value: Double, d0: Double, d1: Double) {
+            return (a < b ? 1 : 0, 0, 0)
+        }
+
+        @inline(__always)
+        static func add(_ a: Double, _ b: Double) -> (value: Double, d0: Double, d1: Double) {
+            return (a + b, 1, 1)
+        }
+
+        @inline(__always)
+        static func sub(_ a: Double, _ b: Double) -> (value: Double, d0: Double, d1: Double) {
+            return (a - b, 1, -1)
+        }
+
+        @inline(__always)
+        static func mul(_ a: Double, _ b: Double) -> (value: Double, d0: Double, d1: Double) {
+            return (a * b, b, a)
+        }
+
+        @inline(__always)
+        static func div(_ a: Double, _ b: Double) -> (value: Double, d0: Double, d1: Double) {
+            let v = a / b
+            return (v, 1 / b, -v / b)
+        }
+
+        @inline(__always)
+        static func neg(_ a: Double, _ b: Double) -> (value: Double, d0: Double, d1: Double) {
+            return (-a, -1, .nan)
+        }
+
+        @inline(__always)
+        static func powc(_ a: Double, _ b: Double) -> (value: Double, d0: Double, d1: Double) {
+            // PyTorch's pow with a scalar exponent computes some exponents another way, and the
+            // special values show it: x^0.5 is sqrt (sqrt(-0) = -0, sqrt(-inf) = NaN), x^-0.5 is
+            // 1/sqrt. Its backward, c * x^(c-1), takes the same path.
+            func scalarPow(_ x: Double, _ c: Double) -> Double {
+                switch c {
+                case 0.5: x.squareRoot()
+                case -0.5: 1 / x.squareRoot()
+                default: Libm.pow(x, c)
+                }
+            }
+            return (scalarPow(a, b), b == 0 ? 0 : b * scalarPow(a, b - 1), 0)
+        }
+
+        @inline(__always)
+        static func exp(_ a: Double, _ b: Double) -> (value: Double, d0: Double, d1: Double) {
+            let v = Libm.exp(a)
+            return (v, v, .nan)
+        }
+
+        @inline(__always)
+        static func log(_ a: Double, _ b: Double) -> (value: Double, d0: Double, d1: Double) {
+            return (Libm.log(a), 1 / a, .nan)
+        }
+
+        @inline(__always)
+        static func tanh(_ a: Double, _ b: Double) -> (value: Double, d0: Double, d1: Double) {
+            let v = Libm.tanh(a)
+            return (v, 1 - v * v, .nan)
+        }
+
+        @inline(__always)
+        static func sigmoid(_ a: Double, _ b: Double) -> (value: Double, d0: Double, d1: Double) {
+            let v = 1 / (1 + Libm.exp(-a))
+            return (v, v * (1 - v), .nan)
+        }
+
+        @inline(__always)
+        static func relu(_ a: Double, _ b: Double) -> (value: Double, d0: Double, d1: Double) {
+            // As PyTorch: clamp_min(a, 0) keeps -0.0 and NaN; the backward passes the adjoint
+            // unless the result is <= 0, so relu'(NaN) = 1.
+            let v = a < 0 ? 0 : a
+            return (v, v <= 0 ? 0 : 1, .nan)
+        }
     }
 }

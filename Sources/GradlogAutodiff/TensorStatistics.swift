@@ -27,22 +27,41 @@ public struct TensorStatistics: Sendable, Equatable {
     /// Concrete, not generic: called across modules, a generic version runs unspecialised,
     /// through witness tables for every element.
     public init(buffer elements: UnsafeBufferPointer<Double>) {
-        // The common case first: every element finite. One branch-free pass; a NaN or an
-        // infinity (or an overflowing sum) makes the sums non-finite, and the careful pass below
-        // then counts them.
-        var sum = 0.0, squares = 0.0, zeros = 0
-        var low = Double.infinity, high = -Double.infinity
-        for x in elements {
+        // The common case first: every element finite. One branch-free pass, four lanes at a
+        // time; a NaN or an infinity (or an overflowing sum) makes the sums non-finite, and the
+        // careful pass below then counts them.
+        let n = elements.count
+        var sum4 = SIMD4<Double>(), squares4 = SIMD4<Double>(), zeros4 = SIMD4<Int64>()
+        var low4 = SIMD4<Double>(repeating: .infinity), high4 = SIMD4<Double>(repeating: -.infinity)
+        var i = 0
+        if let base = elements.baseAddress.map(UnsafeRawPointer.init) {
+            while i + 4 <= n {
+                let v = base.loadUnaligned(fromByteOffset: i &* 8, as: SIMD4<Double>.self)
+                sum4 += v
+                squares4 += v * v
+                low4.replace(with: v, where: v .< low4)
+                high4.replace(with: v, where: v .> high4)
+                zeros4.replace(with: zeros4 &+ 1, where: v .== 0)
+                i &+= 4
+            }
+        }
+        var sum = (sum4[0] + sum4[1]) + (sum4[2] + sum4[3])
+        var squares = (squares4[0] + squares4[1]) + (squares4[2] + squares4[3])
+        var zeros = Int(zeros4.wrappedSum())
+        var low = low4.min(), high = high4.max()
+        while i < n {
+            let x = elements[i]
             sum += x
             squares += x * x
             low = Swift.min(low, x)
             high = Swift.max(high, x)
             zeros &+= x == 0 ? 1 : 0
+            i &+= 1
         }
         let largest = Swift.max(Swift.abs(low), Swift.abs(high))
-        if !elements.isEmpty && sum.isFinite && squares.isFinite && low.isFinite && high.isFinite
+        if n > 0 && sum.isFinite && squares.isFinite && low.isFinite && high.isFinite
             && (squares >= 0x1p-900 || largest == 0) {
-            count = elements.count
+            count = n
             zero = zeros
             min = low
             max = high
@@ -51,6 +70,26 @@ public struct TensorStatistics: Sendable, Equatable {
             return
         }
         self = TensorStatistics(careful: elements)
+    }
+
+    /// Whether every element is finite (no NaN, no infinity): four lanes at a time, x - x is 0
+    /// for a finite x and NaN otherwise.
+    public static func allFinite(_ elements: UnsafeBufferPointer<Double>) -> Bool {
+        var probe = SIMD4<Double>()
+        var i = 0
+        if let base = elements.baseAddress.map(UnsafeRawPointer.init) {
+            while i + 4 <= elements.count {
+                let v = base.loadUnaligned(fromByteOffset: i &* 8, as: SIMD4<Double>.self)
+                probe += v - v
+                i &+= 4
+            }
+        }
+        var rest = (probe[0] + probe[1]) + (probe[2] + probe[3])
+        while i < elements.count {
+            rest += elements[i] - elements[i]
+            i &+= 1
+        }
+        return rest == 0
     }
 
     private init(careful elements: UnsafeBufferPointer<Double>) {

@@ -60,10 +60,10 @@ struct TrainingLoop {
         for step in range {
             let gradients = computation.backward()
             let loss = computation.tape.scalar(computation.output)
-            try observe(step: step, loss: loss, gradients: gradients)
+            let adjointsFinite = try observe(step: step, loss: loss, gradients: gradients)
             progress?(step, loss)
 
-            let diverged = !loss.isFinite || TrainingLoop.firstNonFiniteAdjoint(computation.tape, gradients) != nil
+            let diverged = !loss.isFinite || !adjointsFinite
             let captured = diverged || step == 0 || step == range.upperBound - 1
                 || options.captureEvery.map { step % $0 == 0 } == true
             if captured { recordedRuns.append((step, gradients, computation)) }
@@ -85,8 +85,9 @@ struct TrainingLoop {
         return result
     }
 
-    /// The step's metrics, its optimizer update (into `updates`) and every node's statistics.
-    private mutating func observe(step: Int, loss: Double, gradients: Gradients) throws {
+    /// The step's metrics, its optimizer update (into `updates`) and every node's statistics;
+    /// whether every adjoint is finite.
+    private mutating func observe(step: Int, loss: Double, gradients: Gradients) throws -> Bool {
         let tape = computation.tape
         let lr = options.learningRate(at: step)
         rows.append((outputName, step, loss))
@@ -114,6 +115,7 @@ struct TrainingLoop {
             rows.append((metric.name, step, value))
             result.metrics[metric.name, default: []].append(value)
         }
+        var adjointsFinite = true
         if options.capture == .stats {
             for node in 0..<tape.count {
                 let id = NodeID(node)
@@ -122,11 +124,16 @@ struct TrainingLoop {
                     health.append((step, node, constantStatistics[node]!, nil))
                     continue
                 }
-                health.append((step, node, TensorStatistics(tape.elements(id)), TensorStatistics(gradients.adjoint(id, in: tape))))
+                let grad = TensorStatistics(gradients.adjoint(id, in: tape))
+                if grad.nan + grad.positiveInfinity + grad.negativeInfinity > 0 { adjointsFinite = false }
+                health.append((step, node, TensorStatistics(tape.elements(id)), grad))
             }
+        } else {
+            adjointsFinite = gradients.adjoints.withUnsafeBufferPointer(TensorStatistics.allFinite)
         }
         result.losses.append(loss)
         result.stepsDone = step + 1
+        return adjointsFinite
     }
 
     /// w -= update, in place, for every input.
