@@ -3,7 +3,9 @@
 # demo) and examples/digits.grad (200 steps, and again with a whole run recorded every 10 steps)
 # against PyTorch float64 on one thread (bench/torch_train.py, the loop timed in-process). gradlog
 # is timed end to end (process start, parsing, data files, SQLite) with its release build. Best
-# of BENCH_REPS (3). Prints a markdown table; no time is asserted.
+# of BENCH_REPS (3). "with --capture none" is the same training keeping its metrics only, the
+# yardstick of what keeping every node's statistics at every step costs. Prints a markdown
+# table; no time is asserted.
 #
 #   bench/train.sh                       # builds gradlog -c release first
 #   BENCH_GRADLOG=path bench/train.sh    # or times that binary
@@ -43,14 +45,17 @@ torch_best() {
 
 echo "gradlog: $GRADLOG; best of $REPS; $(nproc) cores"
 echo
-echo "| training | gradlog s (end to end) | PyTorch s (loop only) | PyTorch final loss |"
-echo "|---|---|---|---|"
+echo "| training | gradlog s (end to end) | with --capture none | stats / none | PyTorch s (loop only) | PyTorch final loss |"
+echo "|---|---|---|---|---|---|"
 [ -x "$GRADLOG" ] || { echo "no gradlog at $GRADLOG" >&2; exit 1; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 m=$(best "$GRADLOG" train examples/moons.grad --steps 100 --lr 1.0 --lr-end 0.1)
+mn=$(best "$GRADLOG" train examples/moons.grad --steps 100 --lr 1.0 --lr-end 0.1 --capture none)
 read -r tm lm < <(torch_best moons 100)
-echo "| moons, 100 steps | $m | $tm | $lm |"
+echo "| moons, 100 steps | $m | $mn | $(ratio "$m" "$mn") | $tm | $lm |"
 d=$(best "$GRADLOG" train examples/digits.grad --steps 200 --lr 0.5)
+dn=$(best "$GRADLOG" train examples/digits.grad --steps 200 --lr 0.5 --capture none)
 read -r td ld < <(torch_best digits 200)
-echo "| digits, 200 steps | $d | $td | $ld |"
+echo "| digits, 200 steps | $d | $dn | $(ratio "$d" "$dn") | $td | $ld |"
 d10=$(best "$GRADLOG" train examples/digits.grad --steps 200 --lr 0.5 --capture-every 10)
-echo "| digits, 200 steps, a whole run every 10 steps | $d10 | | |"
+echo "| digits, 200 steps, a whole run every 10 steps | $d10 | | | | |"

@@ -48,4 +48,10 @@ public struct Computation: Sendable {
     public func backward() -> Gradients {
         tape.backward(from: output)
     }
+
+    /// `backward()` into the arenas of an earlier pass over this computation (a training's
+    /// previous step), which saves allocating and zeroing them.
+    public func backward(into gradients: inout Gradients) {
+        tape.backward(from: output, into: &gradients)
+    }
 }

@@ -140,7 +140,10 @@ enum Elementwise {
         _ g: UnsafeBufferPointer<Double>, _ d: UnsafeBufferPointer<Double>, _ so: Shape,
         into adjoint: UnsafeMutableBufferPointer<Double>, _ si: Shape, first: Bool
     ) {
-        switch Alignment(si, so) {
+        let alignment = Alignment(si, so)
+        // A broadcast input's first contribution is a sum that starts from 0.
+        if first && alignment != .same { adjoint.update(repeating: 0) }
+        switch alignment {
         case .same:
             if first {
                 for e in 0..<g.count { adjoint[e] = g[e] * d[e] }

@@ -253,9 +253,20 @@ public struct Tape: Sendable {
     /// (`a * a`) accumulates both contributions. Nodes that do not require a gradient (data) get
     /// none and pass none on.
     public func backward(from output: NodeID) -> Gradients {
+        var gradients = Gradients(tape: self)
+        backward(from: output, into: &gradients)
+        return gradients
+    }
+
+    /// `backward(from:)` into the arenas of an earlier pass over this tape (a training's
+    /// previous step), without zeroing them first: every node the output reaches has its first
+    /// contribution assigned, and every other node's adjoint is set to 0 here.
+    public func backward(from output: NodeID, into gradients: inout Gradients) {
         precondition(output >= 0 && Int(output) < count, "output \(output) is not on the tape")
         precondition(elementCount(output) == 1, "the output must hold one element")
-        var gradients = Gradients(tape: self)
+        precondition(gradients.adjoints.count == values.count, "gradients of another tape")
+        gradients.contributionStart.removeAll(keepingCapacity: true)
+        gradients.contributions.removeAll(keepingCapacity: true)
         var reaches = [Bool](repeating: false, count: Int(output) + 1)
         gradients.adjoints[valueStart[Int(output)]] = 1
         reaches[Int(output)] = true
@@ -285,7 +296,13 @@ public struct Tape: Sendable {
                 backpropagate(i, first: (firstA, firstB), into: &gradients)
             }
         }
-        return gradients
+        // Nodes the output does not reach (and those after it) have adjoint 0.
+        gradients.adjoints.withUnsafeMutableBufferPointer { adjoints in
+            for i in 0..<count where gradient[i] != .none && (i >= reaches.count || !reaches[i]) {
+                let range = range(NodeID(i))
+                UnsafeMutableBufferPointer(rebasing: adjoints[range]).update(repeating: 0)
+            }
+        }
     }
 }
 

@@ -41,7 +41,7 @@ public struct TensorStatistics: Sendable, Equatable {
                 squares4 += v * v
                 low4.replace(with: v, where: v .< low4)
                 high4.replace(with: v, where: v .> high4)
-                zeros4.replace(with: zeros4 &+ 1, where: v .== 0)
+                zeros4 &-= unsafeBitCast(v .== 0, to: SIMD4<Int64>.self)  // a true lane is -1
                 i &+= 4
             }
         }

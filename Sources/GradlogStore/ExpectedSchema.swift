@@ -20,6 +20,20 @@ struct SchemaObject: Hashable, Sendable {
     }
 }
 
+extension SchemaObject {
+    /// Hex SHA-256 of every object but SQLite's own statistics tables (which `ExpectedSchema`
+    /// allows), sorted by name: type, name, table and SQL, separated by control characters that
+    /// no name or SQL of gradlog's holds.
+    static func fingerprint(_ objects: [SchemaObject]) -> String {
+        let text = objects
+            .filter { !($0.type == "table" && ExpectedSchema.statisticsTables[$0.name] == $0.sql) }
+            .sorted { $0.name < $1.name }
+            .map { [$0.type, $0.name, $0.table, $0.sql ?? "\u{0}"].joined(separator: "\u{1F}") }
+            .joined(separator: "\u{1E}")
+        return SHA256.hex(text)
+    }
+}
+
 /// The schema objects a gradlog file holds at each version: exactly those its migrations
 /// create, found by applying the migrations to an in-memory database, so the expectation
 /// follows every new migration by itself and an older file (at migration 2 of 4) is checked
@@ -51,9 +65,9 @@ struct ExpectedSchema: Sendable {
         self.objects = objects
     }
 
-    /// True when the schema after the first `count` migrations has triggers.
-    func hasTriggers(migrations count: Int) -> Bool {
-        objects[count].values.contains { $0.type == "trigger" }
+    /// The fingerprint of the schema after the first `count` migrations.
+    func fingerprint(migrations count: Int) -> String {
+        SchemaObject.fingerprint(Array(objects[count].values))
     }
 
     /// The first difference between the file's objects and those of its first `count`

@@ -46,7 +46,7 @@ public final class GradLog {
                 try migrator.migrate(database)
             }
             // The schema is verified to be gradlog's own now; only its own triggers could run.
-            if try migrator.schemaHasTriggers() { database.enableTriggers() }
+            if try migrator.schemaHasTriggers(database) { database.enableTriggers() }
             // WAL with synchronous=NORMAL: a committed run survives a killed process; only a
             // power loss can take back the last commits, and never corrupts the file.
             try database.execute("PRAGMA synchronous = NORMAL")

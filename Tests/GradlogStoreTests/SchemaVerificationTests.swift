@@ -54,6 +54,21 @@ import Testing
         #expect(try SchemaObject.all(in: db).contains { $0.name == "sqlite_stat1" })
     }
 
+    /// The written-down fingerprint that lets a current file skip the in-memory rebuild is the
+    /// rebuilt schema's, and a fresh file has it; a file with one object changed does not.
+    @Test func theLatestSchemaFingerprintIsTheMigrationsOwn() throws {
+        let count = EmbeddedSQL.allMigrations.count
+        let rebuilt = try Migrator().expectedSchema().fingerprint(migrations: count)
+        #expect(rebuilt == Migrator.latestSchemaFingerprint, "a migration changed the schema: set Migrator.latestSchemaFingerprint to \"\(rebuilt)\"")
+        let path = try database(migrations: count)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let db = try Database(path: path, mode: .readWrite)
+        #expect(SchemaObject.fingerprint(try SchemaObject.all(in: db)) == rebuilt)
+        try db.execute("DROP VIEW runs; CREATE VIEW runs AS SELECT 1 AS id")
+        #expect(SchemaObject.fingerprint(try SchemaObject.all(in: db)) != rebuilt)
+        #expect(throws: ChangedFileError.self) { try Migrator().verify(db, applied: try #require(try Migrator().inspect(db))) }
+    }
+
     /// A new migration's objects are expected by the file that has it, and missed by one that
     /// claims it without them.
     @Test func aNewMigrationIsExpectedByItself() throws {

@@ -57,8 +57,10 @@ struct TrainingLoop {
 
     /// Runs steps `range`; the last one is recorded whole, and so is each K-th (`captureEvery`).
     mutating func run(_ range: Range<Int>, progress: ((_ step: Int, _ loss: Double) -> Void)?) throws -> TrainingResult {
+        var reused: Gradients?
         for step in range {
-            let gradients = computation.backward()
+            if reused == nil { reused = computation.backward() } else { computation.backward(into: &reused!) }
+            let gradients = reused!
             let loss = computation.tape.scalar(computation.output)
             let adjointsFinite = try observe(step: step, loss: loss, gradients: gradients)
             progress?(step, loss)
@@ -129,7 +131,12 @@ struct TrainingLoop {
                 health.append((step, node, TensorStatistics(tape.elements(id)), grad))
             }
         } else {
-            adjointsFinite = gradients.adjoints.withUnsafeBufferPointer(TensorStatistics.allFinite)
+            adjointsFinite = gradients.adjoints.withUnsafeBufferPointer { adjoints in
+                (0..<tape.count).allSatisfy { node in
+                    !tape.requiresGrad(NodeID(node))
+                        || TensorStatistics.allFinite(UnsafeBufferPointer(rebasing: adjoints[tape.range(NodeID(node))]))
+                }
+            }
         }
         result.losses.append(loss)
         result.stepsDone = step + 1
