@@ -31,7 +31,7 @@ public final class GradLog {
         do {
             database = try Self.connect(path: path, mode: mode == .create ? .readWrite : mode)
             try SQLFunctions.register(on: database)
-            let migrator = Migrator()
+            let migrator = Migrator.embedded
             switch mode {
             case .readOnly, .immutable:
                 guard let applied = try migrator.inspect(database) else {
@@ -67,7 +67,7 @@ public final class GradLog {
         do {
             let database = try Database(path: temporary, mode: .create)
             try database.execute("PRAGMA journal_mode = WAL")
-            try Migrator().migrate(database)
+            try Migrator.embedded.migrate(database)
         } catch let error as SQLiteError {
             throw explain(error, path: path)
         }

@@ -32,7 +32,10 @@ struct Migrator {
 
     var latestVersion: Int { migrations.last?.version ?? 0 }
 
-    private static let embeddedSchema = Result { try ExpectedSchema(Migrator()) }
+    /// The embedded migrations, their checksums computed once per process.
+    static let embedded = Migrator()
+
+    private static let embeddedSchema = Result { try ExpectedSchema(embedded) }
 
     /// `SchemaObject.fingerprint` of the schema all the embedded migrations make. A file whose
     /// schema has this fingerprint is exactly current, which is checked without rebuilding the
