@@ -141,6 +141,22 @@ import Testing
         #expect(check.split(separator: "\n").count == 4)
     }
 
+    /// On a terminal (script(1) gives the command one), a long training shows its step, loss,
+    /// rate and speed on one line that it rewrites; into a pipe it shows nothing.
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script"), "needs script(1)"))
+    func aProgressLineOnATerminalOnly() throws {
+        let log = try RecordedLog()
+        let program = try log.dir.write("p.grad", "input w = [[0.5, -1], [2, 0.25]]\ndata x = [[1, 3], [-2, 0.5]]\nloss = sum(tanh(x @ w) ^ 2)\n")
+        let command = [CLI.executable.path, "train", program, "--steps", "40000", "--lr", "0.001", "--capture", "none", "--db", log.db]
+        let onTerminal = try CLI.run(["-qec", command.joined(separator: " "), "/dev/null"], program: URL(fileURLWithPath: "/usr/bin/script"))
+        #expect(onTerminal.status == 0, "\(onTerminal.stdout)")
+        let lines = onTerminal.stdout.split(separator: "\r").filter { $0.contains("training: ") }
+        #expect(!lines.isEmpty, "\(onTerminal.stdout)")
+        #expect(lines.allSatisfy { $0.contains("/40000, step ") && $0.contains(", loss ") && $0.contains(", lr 0.001, ") && $0.hasSuffix("/s") })
+        let piped = try log.run("train", [program, "--steps", "40000", "--lr", "0.001", "--capture", "none"])
+        #expect(piped.status == 0 && piped.stderr.isEmpty)
+    }
+
     @Test(arguments: [
         (["--steps", "0", "--lr", "1"], "--steps must be at least 1"),
         (["--steps", "3", "--lr", "nan"], "--lr and --lr-end must be finite numbers"),

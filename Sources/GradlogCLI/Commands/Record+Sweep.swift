@@ -10,7 +10,7 @@ extension Gradlog.Record {
         let progress = ProgressLine("recording \(sweep.count) runs")
         let recorded = try log.recordSweep(
             sweep, program: program, text: text, setting: fixed, programPath: Self.shownName(self.program), tags: tags,
-            progress: progress.update(done:total:))
+            progress: { progress.update(done: $0, total: $1) })
         progress.finish()
         let checks = gradcheck ? try log.gradcheck(runs: recorded.runs.map(\.id), check: check.check) : nil
         Self.print(recorded, gradchecks: checks, format: options.format)

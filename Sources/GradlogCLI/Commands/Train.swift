@@ -96,12 +96,14 @@ extension Gradlog {
             }
             let log = try options.open(.create)
             let line = ProgressLine("training")
+            let training = TrainingOptions(
+                steps: steps, learningRate: lr!, learningRateEnd: lrEnd, captureEvery: captureEvery, name: name,
+                optimizer: optimizer ?? .sgd, momentum: momentum ?? 0.9, capture: capture ?? .stats)
             let result = try log.train(
-                program, text: text, programPath: Record.shownName(path),
-                options: TrainingOptions(
-                    steps: steps, learningRate: lr!, learningRateEnd: lrEnd, captureEvery: captureEvery, name: name,
-                    optimizer: optimizer ?? .sgd, momentum: momentum ?? 0.9, capture: capture ?? .stats),
-                progress: { step, _ in line.update(done: step + 1, total: steps) })
+                program, text: text, programPath: Record.shownName(path), options: training,
+                progress: { step, loss in
+                    line.update(done: step + 1, total: steps, detail: "step \(step), loss \(FloatEncoding.format(loss)), lr \(FloatEncoding.format(training.learningRate(at: step)))")
+                })
             line.finish()
             print(result)
             if result.divergence != nil { throw ExitStatus(code: 1) }
@@ -120,7 +122,11 @@ extension Gradlog {
             let line = ProgressLine("training")
             let result = try log.resumeTraining(
                 stored, program: program, text: text, programPath: Record.shownName(path), steps: steps,
-                progress: { step, _ in line.update(done: step + 1 - stored.stepsDone, total: total) })
+                progress: { step, loss in
+                    line.update(
+                        done: step + 1 - stored.stepsDone, total: total,
+                        detail: "step \(step), loss \(FloatEncoding.format(loss)), lr \(FloatEncoding.format(stored.options.learningRate(at: step)))")
+                })
             line.finish()
             print(result)
             if result.divergence != nil { throw ExitStatus(code: 1) }

@@ -14,13 +14,19 @@ final class ProgressLine {
         self.label = label
     }
 
-    func update(done: Int, total: Int) {
+    /// `detail` (a training's loss and rate, say) follows the count, then how many a second.
+    func update(done: Int, total: Int, detail: @autoclosure () -> String? = nil) {
         guard enabled else { return }
         let now = DispatchTime.now().uptimeNanoseconds
         guard now - start >= 1_000_000_000, now - lastDrawn >= 100_000_000 || done == total else { return }
         lastDrawn = now
         shown = true
-        write("\r\(label): \(done)/\(total)")
+        var line = "\r\u{1B}[K\(label): \(done)/\(total)"
+        if let detail = detail() {
+            let perSecond = Double(done) / (Double(now - start) / 1e9)
+            line += ", \(detail), \(perSecond < 10 ? String(format: "%.1f", perSecond) : String(Int(perSecond.rounded())))/s"
+        }
+        write(line)
     }
 
     func finish() {

@@ -24,11 +24,14 @@ enum CLI {
         return URL(fileURLWithPath: ".build/debug/gradlog")
     }()
 
-    /// Runs `gradlog args...` in `directory` with `GRADLOG_DB` unset unless given.
+    /// Runs `gradlog args...` (or another `program`, such as script(1) around gradlog) in
+    /// `directory` with `GRADLOG_DB` unset unless given.
     @discardableResult
-    static func run(_ args: [String], in directory: URL? = nil, environment: [String: String] = [:], stdin: String? = nil) throws -> CLIResult {
+    static func run(
+        _ args: [String], in directory: URL? = nil, environment: [String: String] = [:], stdin: String? = nil, program: URL? = nil
+    ) throws -> CLIResult {
         let process = Process()
-        process.executableURL = executable
+        process.executableURL = program ?? executable
         process.arguments = args
         if let directory { process.currentDirectoryURL = directory }
         var env = ProcessInfo.processInfo.environment
