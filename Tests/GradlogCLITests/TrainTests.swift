@@ -69,6 +69,12 @@ import Testing
         #expect(training.first?["status"] as? String == "diverged" && training.first?["steps_done"] as? Int == 3)
         let stats = try log.rows(["SELECT t.value_nan FROM tensor_stats t JOIN tags g ON g.run_id = t.run_id AND g.key = 'step' AND g.value = '2' WHERE t.name = 'l'"])
         #expect(stats.first?["value_nan"] as? Int == 1)
+        // Explained without a re-run: where the NaN was born, and how the step differs from the
+        // step recorded before it (run 1, step 0).
+        let nonfinite = try log.run("query", ["nonfinite", "--param", "run=2", "--format", "csv"])
+        #expect(nonfinite.stdout.split(separator: "\n").dropFirst().map { $0.split(separator: ",").prefix(4).joined(separator: ",") } == ["forward,1,l,log"], "\(nonfinite.stdout)")
+        let diff = try log.run("diff", ["1", "2"])
+        #expect(diff.status == 1 && diff.stdout.contains("first value divergence: w (input, line 1)"), "\(diff.stdout)")
     }
 
     /// SGD, momentum and Adam against torch.optim's, step by step, on a small tensor program.
