@@ -7,6 +7,9 @@ static inline sqlite3_destructor_type csqlite_static(void) { return SQLITE_STATI
 // sqlite3_config is variadic, which Swift cannot call. Turning off memory statistics removes a
 // global mutex from every SQLite allocation; it must run before the first connection opens.
 static inline int csqlite_disable_memory_statistics(void) { return sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); }
+// URI file names (`file:PATH?mode=ro`) in ATTACH, so that `merge` can attach its inputs
+// read-only. Also before the first connection opens.
+static inline int csqlite_enable_uri_filenames(void) { return sqlite3_config(SQLITE_CONFIG_URI, 1); }
 
 // sqlite3_vtab_config is variadic too. A table-valued function declared innocuous may be used
 // with trusted_schema=OFF; gradlog's read nothing but their arguments.

@@ -31,7 +31,9 @@ public final class Database {
         case .create: flags |= SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
         }
         var db: OpaquePointer?
-        let name = mode == .immutable ? Self.immutableURI(path) : path
+        // URI file names are on (see configureOnce): a path that happens to start with "file:"
+        // is still a path.
+        let name = mode == .immutable ? Self.immutableURI(path) : path.hasPrefix("file:") ? "./" + path : path
         let rc = sqlite3_open_v2(name, &db, flags, nil)
         guard rc == SQLITE_OK, let db else {
             let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? String(cString: sqlite3_errstr(rc))
@@ -53,6 +55,7 @@ public final class Database {
     /// Process-wide SQLite settings, applied before the first connection opens.
     private static let configureOnce: Void = {
         _ = csqlite_disable_memory_statistics()
+        _ = csqlite_enable_uri_filenames()
     }()
 
     /// The longest string or blob SQLite will make or read: far above anything gradlog stores
@@ -129,16 +132,23 @@ public final class Database {
 
     /// `file:PATH?immutable=1`, with the characters URIs reserve percent-encoded.
     static func immutableURI(_ path: String) -> String {
-        var uri = "file:"
+        uri(path, query: "immutable=1")
+    }
+
+    /// `file:PATH?QUERY`, with the characters URIs reserve and every non-ASCII byte
+    /// percent-encoded; an absolute path after an empty authority (`file:///...`), so that one
+    /// starting with `//` stays a path.
+    static func uri(_ path: String, query: String) -> String {
+        var uri = path.hasPrefix("/") ? "file://" : "file:"
         for byte in path.utf8 {
             switch byte {
-            case UInt8(ascii: "%"), UInt8(ascii: "?"), UInt8(ascii: "#"):
+            case UInt8(ascii: "%"), UInt8(ascii: "?"), UInt8(ascii: "#"), 0x80...:
                 uri += "%" + String(byte, radix: 16, uppercase: true)
             default:
                 uri.unicodeScalars.append(Unicode.Scalar(byte))
             }
         }
-        return uri + "?immutable=1"
+        return uri + "?" + query
     }
 
     /// Runs one or more statements that take no parameters and return no rows of interest.

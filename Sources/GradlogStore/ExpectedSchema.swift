@@ -6,10 +6,10 @@ struct SchemaObject: Hashable, Sendable {
     /// nil for the indexes SQLite makes itself for UNIQUE and PRIMARY KEY (sqlite_autoindex_...).
     var sql: String?
 
-    /// Every object of the file's main schema. Reads the system table only, so nothing the file
-    /// defines runs.
-    static func all(in db: Database) throws -> [SchemaObject] {
-        let statement = try db.prepare("SELECT type, name, tbl_name, sql FROM sqlite_schema")
+    /// Every object of a schema of the connection (`main`, or an attached file's). Reads the
+    /// system table only, so nothing the file defines runs.
+    static func all(in db: Database, schema: String = "main") throws -> [SchemaObject] {
+        let statement = try db.prepare("SELECT type, name, tbl_name, sql FROM \"\(schema)\".sqlite_schema")
         var objects: [SchemaObject] = []
         while try statement.step() {
             objects.append(SchemaObject(

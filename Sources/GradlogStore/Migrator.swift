@@ -57,18 +57,20 @@ struct Migrator {
     /// What the database holds: nil if it has no tables at all (a new file), otherwise the
     /// applied migrations by version and checksum. Changes nothing, and reads nothing through
     /// the file's own definitions but `gradlog_migration`, once it is known to be gradlog's.
-    func inspect(_ db: Database) throws -> [Int: String]? {
-        let objects = try SchemaObject.all(in: db)
+    /// `schema` names an attached file (`merge` reads its inputs so), `path` that file.
+    func inspect(_ db: Database, schema: String = "main", path: String? = nil) throws -> [Int: String]? {
+        let path = path ?? db.path
+        let objects = try SchemaObject.all(in: db, schema: schema)
         if objects.isEmpty { return nil }
-        let appID = try db.scalarInt("PRAGMA application_id") ?? 0
+        let appID = try db.scalarInt("PRAGMA \"\(schema)\".application_id") ?? 0
         guard appID == Self.applicationID else {
-            throw GradLogError.notAGradlogDatabase(path: db.path, reason: "it is an SQLite database of another application")
+            throw GradLogError.notAGradlogDatabase(path: path, reason: "it is an SQLite database of another application")
         }
         if !isLatestSchema(objects), let difference = try expectedSchema().migrationTableDifference(objects) {
-            throw ChangedFileError(path: db.path, detail: difference + Self.schemaNote(migrations: nil))
+            throw ChangedFileError(path: path, detail: difference + Self.schemaNote(migrations: nil))
         }
         var applied: [Int: String] = [:]
-        let statement = try db.prepare("SELECT version, sha256 FROM \(Self.table)")
+        let statement = try db.prepare("SELECT version, sha256 FROM \"\(schema)\".\(Self.table)")
         while try statement.step() {
             applied[Int(truncatingIfNeeded: statement.int(0))] = statement.string(1) ?? ""
         }
@@ -77,26 +79,30 @@ struct Migrator {
 
     /// Checks that the database can be used by this binary as it is: not newer, made by these
     /// migrations, and holding exactly the schema objects they make; throws otherwise.
-    func verify(_ db: Database, applied: [Int: String]) throws {
+    /// Returns how many of the migrations the file has (it has the first that many).
+    @discardableResult
+    func verify(_ db: Database, applied: [Int: String], schema: String = "main", path: String? = nil) throws -> Int {
+        let path = path ?? db.path
         if let newest = applied.keys.max(), newest > latestVersion {
-            throw GradLogError.newerSchema(path: db.path, databaseVersion: newest, knownVersion: latestVersion)
+            throw GradLogError.newerSchema(path: path, databaseVersion: newest, knownVersion: latestVersion)
         }
         for migration in migrations {
             if let checksum = applied[migration.version], checksum != migration.checksum {
-                throw GradLogError.changedMigration(path: db.path, name: migration.file.name)
+                throw GradLogError.changedMigration(path: path, name: migration.file.name)
             }
         }
         // gradlog applies migrations in order, so a file has the first k of them.
         let count = migrations.prefix { applied[$0.version] != nil }.count
         guard count == applied.count else {
             let versions = applied.keys.sorted().map(String.init).joined(separator: ", ")
-            throw ChangedFileError(path: db.path, detail: "\(Self.table) lists migrations \(versions), which gradlog never applies in that order")
+            throw ChangedFileError(path: path, detail: "\(Self.table) lists migrations \(versions), which gradlog never applies in that order")
         }
-        let objects = try SchemaObject.all(in: db)
-        if count == migrations.count && isLatestSchema(objects) { return }
+        let objects = try SchemaObject.all(in: db, schema: schema)
+        if count == migrations.count && isLatestSchema(objects) { return count }
         if let difference = try expectedSchema().difference(objects, migrations: count) {
-            throw ChangedFileError(path: db.path, detail: difference + Self.schemaNote(migrations: count))
+            throw ChangedFileError(path: path, detail: difference + Self.schemaNote(migrations: count))
         }
+        return count
     }
 
     /// Why a file with a schema of its own is refused, after what differs.
@@ -124,6 +130,7 @@ struct Migrator {
     /// Applies one migration with the row that records it, in one transaction, unless it is
     /// applied already.
     func apply(_ migration: Migration, to db: Database) throws {
+        try SQLFunctions.registerForMigrations(on: db)
         try db.transaction {
             try db.execute("""
                 CREATE TABLE IF NOT EXISTS gradlog_migration (

@@ -38,6 +38,7 @@ final class RunWriter {
         try insertRun.bind(6, Database.sqliteVersion)
         if let seed { try insertRun.bind(7, Int64(bitPattern: seed)) } else { try insertRun.bindNull(7) }
         try insertRun.bind(8, capture.rawValue)
+        try insertRun.bind(9, RunUUID.random())
         try insertRun.step()
         try writeNodes(computation, gradients: gradients, capture: capture, runID: runID, withStructure: existing == nil)
         for tag in tags {

@@ -39,6 +39,9 @@ enum SQLFunctions {
         ("tensor_element", 2, tensorElement),
         ("tensor_json", 1, tensorJSON),
         ("tensor_json", 2, tensorJSON),
+        // legacy_uuid(kind, file_created_at, id, created_at, details...): the stable identifier
+        // of a run or training recorded before migration 0008 (RunUUID.derived).
+        ("legacy_uuid", -1, RunUUID.sqlFunction),
     ]
 
     /// Every gradlog-only name, the table-valued tensor_elements included.
@@ -48,12 +51,22 @@ enum SQLFunctions {
     }
 
     static func register(on database: Database) throws(SQLiteError) {
+        try register(all, on: database)
+        try TensorElementsTable.register(on: database)
+    }
+
+    /// The functions a migration calls (0008 fills in `legacy_uuid`), for connections that
+    /// apply migrations without the rest (the expected schema's, a new file's).
+    static func registerForMigrations(on database: Database) throws(SQLiteError) {
+        try register(all.filter { $0.name == "legacy_uuid" }, on: database)
+    }
+
+    private static func register(_ functions: [(name: String, arity: Int32, body: Body)], on database: Database) throws(SQLiteError) {
         let flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS
-        for function in all {
+        for function in functions {
             let rc = sqlite3_create_function_v2(database.handle, function.name, function.arity, flags, nil, function.body, nil, nil, nil)
             if rc != SQLITE_OK { throw database.error(sql: nil) }
         }
-        try TensorElementsTable.register(on: database)
     }
 
     /// An argument in gradlog's float encoding; nil for NULL, blobs, and text that is not a NaN.

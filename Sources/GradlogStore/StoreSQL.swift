@@ -11,8 +11,8 @@ enum StoreSQL {
     static let storeCompressedProgram = "UPDATE graph SET program_deflate = ?2 WHERE id = ?1"
     static let insertGraphInput = "INSERT INTO graph_input (graph_id, position, name, node_id) VALUES (?1, ?2, ?3, ?4)"
     static let insertRun = """
-        INSERT INTO run (id, name, created_at, status, graph_id, program_path, tool_version, sqlite_version, seed, capture)
-        VALUES (?1, ?2, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 'complete', ?3, ?4, ?5, ?6, ?7, ?8)
+        INSERT INTO run (id, name, created_at, status, graph_id, program_path, tool_version, sqlite_version, seed, capture, uuid)
+        VALUES (?1, ?2, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 'complete', ?3, ?4, ?5, ?6, ?7, ?8, ?9)
         """
     static let insertNodeAxis = "INSERT INTO node_axis (graph_id, node_id, axis) VALUES (?1, ?2, ?3)"
     /// A tensor node's shape and the statistics of its value (?5..?12) and adjoint (?13..?20).
@@ -53,8 +53,8 @@ enum StoreSQL {
 
     // Trainings (migrations/0006)
     static let insertTraining = """
-        INSERT INTO training (name, created_at, program_path, program_sha256, options, seed, status, steps_done)
-        VALUES (?1, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?2, ?3, ?4, ?5, 'running', 0)
+        INSERT INTO training (name, created_at, program_path, program_sha256, options, seed, status, steps_done, uuid)
+        VALUES (?1, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?2, ?3, ?4, ?5, 'running', 0, ?6)
         """
     static let updateTraining = "UPDATE training SET steps_done = ?2, final_loss = ?3, status = ?4 WHERE id = ?1"
     static let insertMetric = "INSERT INTO metric (training_id, name, step, value) VALUES (?1, ?2, ?3, ?4)"

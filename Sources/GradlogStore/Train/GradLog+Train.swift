@@ -188,6 +188,7 @@ extension GradLog {
         json += ",\"capture\":\"\(options.capture.rawValue)\""
         try insert.bind(4, json + "}")
         try insert.bind(5, Int64(bitPattern: program.seed))
+        try insert.bind(6, RunUUID.random())
         try insert.step()
         return database.lastInsertRowID
     }
