@@ -19,6 +19,7 @@ struct Gradlog: ParsableCommand {
               gradlog gradcheck latest
               gradlog graph latest | dot -Tsvg > graph.svg
               gradlog report latest -o report.html
+              gradlog merge all.db worker1.db worker2.db
 
             Exit status: 0 success; 1 the runs differ (diff) or a check failed; 2 an error \
             (bad input, missing run, unreadable file); messages go to standard error.
@@ -26,7 +27,7 @@ struct Gradlog: ParsableCommand {
         version: GradLog.toolVersion,
         subcommands: [
             Record.self, Runs.self, Show.self, Explain.self, Query.self, Diff.self, Gradcheck.self, Graph.self, Report.self, Plot.self,
-            Train.self, Trainings.self, Metrics.self, Export.self, Import.self,
+            Train.self, Trainings.self, Metrics.self, Export.self, Import.self, Merge.self,
         ]
     )
 
@@ -88,7 +89,7 @@ struct Gradlog: ParsableCommand {
     static func isOurs(_ error: Error) -> Bool {
         error is GradLogError || error is QueryError || error is ChangedFileError || error is SQLiteError || error is CLIError
             || error is UnknownInputs || error is OpenError || error is GradcheckError || error is GraphPictureError || error is SweepError
-            || error is ExplainError
+            || error is ExplainError || error is MergeError
     }
 
     /// Writes to stderr with write(2): FileHandle traps when stderr is closed or full (`2>&-`,
