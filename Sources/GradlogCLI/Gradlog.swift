@@ -28,6 +28,7 @@ struct Gradlog: ParsableCommand {
         subcommands: [
             Record.self, Runs.self, Show.self, Explain.self, Query.self, Diff.self, Gradcheck.self, Graph.self, Report.self, Plot.self,
             Train.self, Trainings.self, Metrics.self, Export.self, Import.self, Merge.self,
+            DatasetteMetadata.self,
         ]
     )
 
