@@ -89,6 +89,24 @@ import Testing
         #expect(later.first?["runs_added"] as? Int == 0 && later.first?["gradchecks_added"] as? Int == 2)
     }
 
+    @Test func aTrainingThatWentOnBringsItsNewStepsAndCheckpoints() throws {
+        let dir = try TemporaryDirectory()
+        let (worker, all) = (dir.path("worker.db"), dir.path("all.db"))
+        try ok(["train", Self.moons, "--steps", "3", "--lr", "0.5", "--db", worker])
+        #expect(try merge(all, [worker]).first?["trainings_added"] as? Int == 1)
+        let metricsBefore = try count(worker, "SELECT count(*) FROM metrics")
+        try ok(["train", "--resume", "1", "--steps", "2", "--db", worker])
+        let again = try merge(all, [worker]).first
+        #expect(again?["trainings_advanced"] as? Int == 1 && again?["runs_added"] as? Int == 1, "\(String(describing: again))")
+        #expect(again?["metrics_added"] as? Int == (try count(worker, "SELECT count(*) FROM metrics")) - metricsBefore)
+        for sql in ["SELECT steps_done || ' ' || status FROM trainings", "SELECT count(*) FROM metrics",
+                    "SELECT group_concat(step || input || kind, ' ') FROM (SELECT * FROM training_checkpoint ORDER BY 1, 2, 3, 4)"] {
+            #expect(try SQLiteShell.run(all, sql) == SQLiteShell.run(worker, sql), "\(sql)")
+        }
+        // The merged log resumes it, as the worker would.
+        try ok(["train", "--resume", "1", "--steps", "1", "--db", all])
+    }
+
     @Test func theMergedFileMergesOnKeepingSourcesAndIdentity() throws {
         let dir = try TemporaryDirectory()
         let (w1, w2, ab, big) = (dir.path("w1.db"), dir.path("w2.db"), dir.path("ab.db"), dir.path("big.db"))

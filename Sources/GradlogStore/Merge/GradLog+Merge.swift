@@ -104,8 +104,10 @@ extension GradLog {
         if version >= 6 {
             try database.execute(SQL.mapTrainings(version: version))
             try database.execute(SQL.copyTrainings)
+            try database.execute(SQL.markAdvancingTrainings)
             try database.execute(SQL.advanceTrainings)
             result.trainingsAdvanced = database.changes
+            if version >= 7 { try database.execute(SQL.copyCheckpoints) }
             try database.execute(SQL.copyMetrics)
             result.metricsAdded = database.changes
             try database.execute(SQL.copyTrainingNodes)

@@ -5,8 +5,8 @@
 ///
 /// The input's schema is verified first, at its own version: the tables read here have had
 /// these columns since the migration that made them, except `run.seed`, `run.capture`
-/// (0005), `gradcheck.element...` (0005) and the `uuid`s (0008), which `columns(version:)`
-/// fills in for an older file.
+/// (0005), `gradcheck.element...` (0005) and the `uuid`s (0008), which the statements below
+/// fill in for an older file; tables an older file does not have are not read.
 extension StoreSQL {
     enum Merge {
         static let schema = "merge_input"
@@ -20,7 +20,8 @@ extension StoreSQL {
                 is_new INTEGER NOT NULL, src_graph INTEGER NOT NULL, carries_structure INTEGER NOT NULL DEFAULT 0);
             CREATE TEMP TABLE IF NOT EXISTS merge_graph (src_id INTEGER PRIMARY KEY, dst_id INTEGER, is_new INTEGER NOT NULL);
             CREATE TEMP TABLE IF NOT EXISTS merge_training (
-                src_id INTEGER PRIMARY KEY, dst_id INTEGER NOT NULL, uuid TEXT NOT NULL, is_new INTEGER NOT NULL);
+                src_id INTEGER PRIMARY KEY, dst_id INTEGER NOT NULL, uuid TEXT NOT NULL, is_new INTEGER NOT NULL,
+                advances INTEGER NOT NULL DEFAULT 0);
             DELETE FROM temp.merge_run;
             DELETE FROM temp.merge_graph;
             DELETE FROM temp.merge_training;
@@ -222,13 +223,29 @@ extension StoreSQL {
             WHERE m.is_new ORDER BY m.dst_id
             """
         /// A training merged before that has gone further in the input since (it was still
-        /// running): its progress is brought up to the input's.
+        /// running, or was resumed): its progress is brought up to the input's.
+        static let markAdvancingTrainings = """
+            UPDATE temp.merge_training SET advances = 1
+            WHERE NOT is_new AND (SELECT t.steps_done FROM merge_input.training t WHERE t.id = merge_training.src_id)
+                                 > (SELECT d.steps_done FROM main.training d WHERE d.id = merge_training.dst_id)
+            """
         static let advanceTrainings = """
             UPDATE main.training
             SET status = t.status, steps_done = t.steps_done, final_loss = t.final_loss,
                 graph_id = coalesce(training.graph_id, (SELECT g.dst_id FROM temp.merge_graph g WHERE g.src_id = t.graph_id))
             FROM temp.merge_training m JOIN merge_input.training t ON t.id = m.src_id
-            WHERE NOT m.is_new AND training.id = m.dst_id AND t.steps_done > training.steps_done
+            WHERE m.advances AND training.id = m.dst_id
+            """
+        /// The checkpoints `train --resume` goes on from (0007 and later) are those of the
+        /// input for a training new here or gone further there: the input keeps only the ones
+        /// it may resume from, and so does the log.
+        static let copyCheckpoints = """
+            DELETE FROM main.training_checkpoint
+            WHERE training_id IN (SELECT dst_id FROM temp.merge_training WHERE advances);
+            INSERT INTO main.training_checkpoint (training_id, step, input, kind, data)
+            SELECT m.dst_id, c.step, c.input, c.kind, c.data
+            FROM temp.merge_training m JOIN merge_input.training_checkpoint c ON c.training_id = m.src_id
+            WHERE m.is_new OR m.advances;
             """
         /// Metrics and node statistics of every training of the input; rows the log has are kept.
         static let copyMetrics = """
