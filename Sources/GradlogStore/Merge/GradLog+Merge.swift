@@ -79,7 +79,7 @@ extension GradLog {
     /// Inside the transaction: verify the attached input, then copy it.
     private func copyInput(_ input: String, sourceTag: (key: String, value: String)) throws -> MergeResult {
         typealias SQL = StoreSQL.Merge
-        let migrator = Migrator()
+        let migrator = Migrator.embedded
         guard let applied = try migrator.inspect(database, schema: SQL.schema, path: input) else {
             throw GradLogError.notAGradlogDatabase(path: input, reason: "it has no tables")
         }
