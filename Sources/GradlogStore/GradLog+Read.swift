@@ -14,6 +14,8 @@ public struct RunSummary: Sendable {
     public var programSHA256: String?
     public var toolVersion: String
     public var sqliteVersion: String
+    /// The run's stable identifier (`runs.uuid`), the same in every file it is merged into.
+    public var uuid: String?
 }
 
 /// An input of a run: its value and its gradient.
@@ -271,6 +273,6 @@ extension GradLog {
             nodeCount: Int64(nodeCount), outputID: try s.storedInteger(5, "output_id", in: 0...Int64(max(0, nodeCount - 1)), at: place),
             outputName: s.string(6), outputValue: try s.storedFloat(7, "output value", nullable: true, at: place),
             programPath: s.string(8), programSHA256: s.string(9), toolVersion: s.string(10) ?? "",
-            sqliteVersion: s.string(11) ?? "")
+            sqliteVersion: s.string(11) ?? "", uuid: s.string(12))
     }
 }

@@ -92,7 +92,7 @@ enum StoreSQL {
     // Reading runs
     static let runColumns = """
         SELECT id, name, created_at, status, node_count, output_id, output_name, output_value,
-               program_path, program_sha256, tool_version, sqlite_version
+               program_path, program_sha256, tool_version, sqlite_version, uuid
         FROM runs
         """
     static let allRuns = runColumns + " ORDER BY id"

@@ -28,12 +28,12 @@ extension Gradlog {
             }
             let writer = RowWriter(format: options.format, columns: [
                 "id", "name", "created_at", "status", "node_count", "output_id", "output_name", "output_value",
-                "program_path", "program_sha256", "tool_version", "sqlite_version",
+                "program_path", "program_sha256", "tool_version", "sqlite_version", "uuid",
             ])
             for run in runs {
                 writer.row([.int(run.id), Value(run.name), .string(run.createdAt), .string(run.status), .int(run.nodeCount),
                             .int(run.outputID), Value(run.outputName), Value(run.outputValue), Value(run.programPath),
-                            Value(run.programSHA256), .string(run.toolVersion), .string(run.sqliteVersion)])
+                            Value(run.programSHA256), .string(run.toolVersion), .string(run.sqliteVersion), Value(run.uuid)])
             }
             writer.finish()
         }
