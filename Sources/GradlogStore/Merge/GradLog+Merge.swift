@@ -121,6 +121,7 @@ extension GradLog {
             try database.execute(SQL.copyGradchecks(version: version))
             result.gradchecksAdded = database.changes
         }
+        try checkNewRuns(input)
         try RunWriter(database).refreshStatistics()
 
         let runs = try database.prepare(SQL.countRuns)
@@ -145,6 +146,23 @@ extension GradLog {
         if try missing.step() {
             throw ChangedFileError(
                 path: input, detail: "graph \(missing.int(0)): its structure run \(missing.int(1)) is missing or not complete")
+        }
+    }
+
+    /// Each new run reads back as `runs` reads it (its node count, output and output value
+    /// checked), so that a damaged input cannot make the whole log unreadable: it is refused,
+    /// naming its own run. (A run's nodes are checked, as in any file, by the commands that
+    /// read them.)
+    private func checkNewRuns(_ input: String) throws {
+        let runs = try database.prepare(StoreSQL.Merge.newRuns)
+        while try runs.step() {
+            let (source, merged) = (runs.int(0), runs.int(1))
+            do {
+                _ = try run(id: merged)
+            } catch let error as ChangedFileError {
+                let detail = error.detail.hasPrefix("run \(merged)") ? String(error.detail.dropFirst("run \(merged)".count)) : ": " + error.detail
+                throw ChangedFileError(path: input, detail: "run \(source)" + detail)
+            }
         }
     }
 

@@ -261,6 +261,7 @@ extension StoreSQL {
             FROM temp.merge_training m JOIN merge_input.training_node n ON n.training_id = m.src_id
             """
 
+        static let newRuns = "SELECT src_id, dst_id FROM temp.merge_run WHERE is_new ORDER BY src_id"
         static let countRuns = "SELECT count(*), total(is_new) FROM temp.merge_run"
         static let countNewGraphs = "SELECT count(*) FROM temp.merge_graph WHERE is_new"
         static let countNewTrainings = "SELECT count(*) FROM temp.merge_training WHERE is_new"
