@@ -26,6 +26,8 @@ let package = Package(
             providers: [.apt(["zlib1g-dev"])]
         ),
         // OpenBLAS from the system, for matrix products.
+        // glibc's malloc.h: the CLI tunes the allocator once at start (MemoryTuning.swift).
+        .systemLibrary(name: "CMalloc"),
         .systemLibrary(
             name: "COpenBLAS",
             pkgConfig: "openblas",
@@ -48,6 +50,7 @@ let package = Package(
             name: "GradlogCLI",
             dependencies: [
                 "GradlogStore",
+                "CMalloc",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

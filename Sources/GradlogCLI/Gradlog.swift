@@ -35,6 +35,7 @@ struct Gradlog: ParsableCommand {
     /// Parses, runs, and maps every failure to a message on stderr and an exit status,
     /// so that no error reaches the user as a crash.
     static func main() {
+        MemoryTuning.apply()
         signal(SIGPIPE, SIG_IGN)  // a closed pipe (`| head`) drops the rest quietly, see StandardOutput
         var command: ParsableCommand
         do {
