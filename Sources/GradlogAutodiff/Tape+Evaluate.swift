@@ -68,11 +68,13 @@ extension Tape {
         }
 
         // Contribution ops: form each needed slot's vector-Jacobian product in the
-        // contributions arena (NaN where the input needs none), then add it to the input's adjoint.
+        // contributions arena (no room for a slot whose input needs none, such as the data of
+        // `x @ W`), then add it to the input's adjoint.
         let start = gradients.contributions.count
         gradients.contributionStart[NodeID(i)] = start
-        gradients.contributions.append(contentsOf: repeatElement(.nan, count: ra.count + rb.count))
-        let ca = start..<start + ra.count, cb = start + ra.count..<start + ra.count + rb.count
+        let countA = needA ? ra.count : 0, countB = needB ? rb.count : 0
+        gradients.contributions.append(contentsOf: repeatElement(.nan, count: countA + countB))
+        let ca = start..<start + countA, cb = start + countA..<start + countA + countB
         gradients.contributions.withUnsafeMutableBufferPointer { c in
             let dx = UnsafeMutableBufferPointer(rebasing: c[ca])
             let dy = UnsafeMutableBufferPointer(rebasing: c[cb])

@@ -352,7 +352,8 @@ public struct Gradients: Sendable, Equatable {
     /// d(output)/d(node), element by element, laid out like `Tape.values`.
     public internal(set) var adjoints: [Double]
     /// Per contribution op: where its slots start in `contributions`. Slot 0 comes first, then
-    /// slot 1, each in the shape of its input; a slot whose input requires no gradient is NaN.
+    /// slot 1, each in the shape of its input; a slot whose input requires no gradient has no
+    /// elements.
     public internal(set) var contributionStart: [NodeID: Int] = [:]
     public internal(set) var contributions: [Double] = []
     let valueStart: PerNode
@@ -389,7 +390,8 @@ public struct Gradients: Sendable, Equatable {
         guard let start = contributionStart[id] else { return nil }
         let input = slot == 0 ? tape.input0[Int(id)] : tape.input1[Int(id)]
         guard input != Tape.noInput, tape.requiresGrad(input) else { return nil }
-        let offset = slot == 0 ? start : start + tape.elementCount(tape.input0[Int(id)])
+        let first = tape.input0[Int(id)]
+        let offset = slot == 0 || !tape.requiresGrad(first) ? start : start + tape.elementCount(first)
         return offset..<offset + tape.elementCount(input)
     }
 }

@@ -13,7 +13,12 @@ public struct RecordedRun: Sendable {
     /// Where the time went, from the backward pass to the commit.
     public var timings = RecordTimings()
 
-    init(id: Int64, computation: Computation, gradients: Gradients) {
+    /// `known`: statistics the writer computed already, by node, so that they are not computed
+    /// twice.
+    init(
+        id: Int64, computation: Computation, gradients: Gradients,
+        known: [NodeID: (value: TensorStatistics, grad: TensorStatistics?)] = [:]
+    ) {
         let output = computation.output
         let tape = computation.tape
         self.id = id
@@ -28,8 +33,9 @@ public struct RecordedRun: Sendable {
         }
         inputShapes = computation.inputs.map { tape.isScalar($0.node) ? nil : tape.shape($0.node) }
         inputStatistics = computation.inputs.map { input in
-            tape.isScalar(input.node)
-                ? nil : (TensorStatistics(tape.elements(input.node)), TensorStatistics(gradients.adjoint(input.node, in: tape)))
+            if tape.isScalar(input.node) { return nil }
+            if let kept = known[input.node], let grad = kept.grad { return (kept.value, grad) }
+            return (TensorStatistics(tape.elements(input.node)), TensorStatistics(gradients.adjoint(input.node, in: tape)))
         }
     }
 }
@@ -71,7 +77,7 @@ extension GradLog {
         let source = text ?? program.map { ProgramText($0.source) }
         let writing = clock.now
         var written = writing
-        let runID = try database.transaction {
+        let (runID, inputStatistics) = try database.transaction {
             if let name { try refuseTakenName(name) }
             let writer = try RunWriter(database)
             let runID = try writer.write(
@@ -80,11 +86,11 @@ extension GradLog {
             try writer.refreshStatistics()
             timings.statistics = writer.statisticsTime
             written = clock.now
-            return runID
+            return (runID, writer.inputStatistics)
         }
         timings.write = writing.duration(to: written) - timings.statistics
         timings.commit = written.duration(to: clock.now)
-        var run = RecordedRun(id: runID, computation: computation, gradients: gradients)
+        var run = RecordedRun(id: runID, computation: computation, gradients: gradients, known: inputStatistics)
         run.timings = timings
         return run
     }

@@ -14,6 +14,8 @@ final class RunWriter {
     private let clock = ContinuousClock()
     /// The time spent computing tensors' statistics so far.
     private(set) var statisticsTime = Duration.zero
+    /// The statistics of the tensor inputs written so far, which `record` prints.
+    private(set) var inputStatistics: [NodeID: (value: TensorStatistics, grad: TensorStatistics?)] = [:]
 
     init(_ database: Database) throws {
         self.database = database
@@ -253,6 +255,7 @@ final class RunWriter {
         let value = TensorStatistics(tape.elements(id))
         let grad = tape.requiresGrad(id) ? TensorStatistics(gradients.adjoint(id, in: tape)) : nil
         statisticsTime += started.duration(to: clock.now)
+        if tape.ops[Int(id)] == .input { inputStatistics[id] = (value, grad) }
         let s = insertTensorNode
         try s.bind(1, runID)
         try s.bind(2, Int64(id))
