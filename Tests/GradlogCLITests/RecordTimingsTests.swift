@@ -1,8 +1,8 @@
 import Foundation
 import Testing
 
-/// `record --timings`: a `timing PHASE SECONDS` line per phase on standard error, after what
-/// the run prints, the output itself unchanged.
+/// `record --timings` and `train --timings`: a `timing PHASE SECONDS` line per phase on
+/// standard error, after what the command prints, the output itself unchanged.
 @Suite struct RecordTimingsTests {
     static let phases = ["parse", "forward", "open", "backward", "statistics", "write", "commit", "total"]
 
@@ -35,5 +35,25 @@ import Testing
         #expect(result.status == 2)
         #expect(result.stderr.contains("--timings times one run; leave out --sweep"), "\(result.stderr)")
         #expect(!FileManager.default.fileExists(atPath: log.db))
+    }
+
+    @Test func aTrainingTimesItsStepsPhaseByPhase() throws {
+        let log = try RecordedLog()
+        let moons = TensorRunTests.examples.appendingPathComponent("moons.grad").path
+        let result = try log.run("train", [moons, "--steps", "5", "--lr", "1.0", "--timings", "--format", "json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let json = try #require(try parseJSON(result.stdout) as? [String: Any])
+        #expect(json["steps_done"] as? Int == 5)
+        let lines = result.stderr.split(separator: "\n").map { $0.split(separator: " ") }
+        let phases = ["forward", "backward", "metrics", "statistics", "update", "write", "steps", "total"]
+        #expect(lines.map { $0.count == 3 && $0[0] == "timing" ? String($0[1]) : "?" } == phases, "\(result.stderr)")
+        let numbers = lines.compactMap { $0.count == 3 ? Double($0[2]) : nil }
+        try #require(numbers.count == phases.count, "\(result.stderr)")
+        let time = Dictionary(uniqueKeysWithValues: zip(phases, numbers))
+        #expect(time["steps"] == 5)
+        // A forward pass after each update (the first forward is the parse's) and a backward pass per step.
+        #expect(time["forward"]! > 0 && time["backward"]! > 0 && time["statistics"]! > 0 && time["write"]! > 0)
+        let parts = ["forward", "backward", "metrics", "statistics", "update", "write"].reduce(0.0) { $0 + time[$1]! }
+        #expect(parts <= time["total"]! + 8e-6, "\(result.stderr)")
     }
 }

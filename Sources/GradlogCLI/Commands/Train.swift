@@ -62,6 +62,9 @@ extension Gradlog {
         @Option(help: ArgumentHelp("Continue this training from its last committed step, with its own options.", valueName: "training"))
         var resume: Int64?
 
+        @Flag(help: "Print to standard error where the steps' time went: forward, backward, metrics, statistics, update, write, steps, total (seconds).")
+        var timings = false
+
         @OptionGroup var options: GlobalOptions
 
         func validate() throws {
@@ -90,7 +93,8 @@ extension Gradlog {
         func run() throws {
             if let resume { return try self.resume(resume) }
             let path = program!, steps = steps!
-            let (program, text) = try Record.load(path, seed: seed ?? RandomSource.defaultSeed)
+            let started = ContinuousClock.now
+            let (program, text) = try Record.load(path, seed: seed ?? RandomSource.defaultSeed, timesForward: timings)
             guard !program.computation.inputs.isEmpty else {  // before the log is opened: nothing is written
                 throw CLIError("\(path): the program has no inputs to train (declare parameters with 'input NAME = ...')")
             }
@@ -106,6 +110,7 @@ extension Gradlog {
                 })
             line.finish()
             print(result)
+            printTimings(result, since: started)
             if result.divergence != nil { throw ExitStatus(code: 1) }
         }
 
@@ -117,7 +122,8 @@ extension Gradlog {
             guard let path = program ?? stored.programPath, path != "<stdin>" else {
                 throw CLIError("training \(id) was read from standard input; give its program file to resume it")
             }
-            let (program, text) = try Record.load(path, seed: stored.seed)
+            let started = ContinuousClock.now
+            let (program, text) = try Record.load(path, seed: stored.seed, timesForward: timings)
             let total = steps ?? max(0, stored.options.steps - stored.stepsDone)
             let line = ProgressLine("training")
             let result = try log.resumeTraining(
@@ -129,7 +135,22 @@ extension Gradlog {
                 })
             line.finish()
             print(result)
+            printTimings(result, since: started)
             if result.divergence != nil { throw ExitStatus(code: 1) }
+        }
+
+        /// `timing PHASE SECONDS` lines on standard error, as `record --timings` prints them;
+        /// `steps` is how many steps they cover, `total` the whole command after argument parsing.
+        func printTimings(_ result: TrainingResult, since started: ContinuousClock.Instant) {
+            guard timings else { return }
+            StandardOutput.shared.flush()
+            let t = result.timings
+            Record.printTimings([
+                ("forward", t.forward), ("backward", t.backward), ("metrics", t.metrics), ("statistics", t.statistics),
+                ("update", t.update), ("write", t.write),
+            ])
+            printError("timing steps \(result.stepsDone - result.firstStep)")
+            Record.printTimings([("total", started.duration(to: .now))])
         }
 
         func print(_ result: TrainingResult) {

@@ -77,6 +77,8 @@ public struct TrainingResult: Sendable {
     public var runs: [(step: Int, run: Int64)]
     /// Set when a step's loss or an adjoint went NaN or infinite; training stopped there.
     public var divergence: Divergence?
+    /// Where this invocation's steps spent their time, all steps together.
+    public var timings = TrainingTimings()
 
     public struct Divergence: Sendable {
         public var step: Int
@@ -86,4 +88,21 @@ public struct TrainingResult: Sendable {
         public var firstValue: String?
         public var firstAdjoint: String?
     }
+}
+
+/// Where `train` spent its time (`train --timings`), phase by phase over every step.
+public struct TrainingTimings: Sendable {
+    /// The forward passes after each update (the first is the program's own, as it is parsed);
+    /// measured when the program was loaded with `Initializers.timesForward`.
+    public var forward = Duration.zero
+    /// Forming every adjoint.
+    public var backward = Duration.zero
+    /// The metrics and the optimizer's updates (gradient norms, update ratios).
+    public var metrics = Duration.zero
+    /// Every node's statistics (`--capture stats`), or the check that every adjoint is finite.
+    public var statistics = Duration.zero
+    /// Subtracting the updates from the inputs.
+    public var update = Duration.zero
+    /// The commits: metrics, statistics, checkpoints and the runs recorded whole.
+    public var write = Duration.zero
 }

@@ -30,6 +30,7 @@ struct TrainingLoop {
     /// The newest checkpoint, and whether it stays when the next one is written (it follows a
     /// step recorded whole, or the training was resumed from it).
     private var lastCheckpoint: (step: Int, keep: Bool)?
+    private let clock = ContinuousClock()
 
     init(
         log: GradLog, id: Int64, options: TrainingOptions, program: (text: ProgramText, path: String?, seed: UInt64),
@@ -58,8 +59,16 @@ struct TrainingLoop {
     /// Runs steps `range`; the last one is recorded whole, and so is each K-th (`captureEvery`).
     mutating func run(_ range: Range<Int>, progress: ((_ step: Int, _ loss: Double) -> Void)?) throws -> TrainingResult {
         var reused: Gradients?
+        let forwardBefore = computation.tape.forwardTime
+        func finished() -> TrainingResult {
+            var done = result
+            done.timings.forward = computation.tape.forwardTime - forwardBefore
+            return done
+        }
         for step in range {
+            let started = clock.now
             if reused == nil { reused = computation.backward() } else { computation.backward(into: &reused!) }
+            result.timings.backward += started.duration(to: clock.now)
             let gradients = reused!
             let loss = computation.tape.scalar(computation.output)
             let adjointsFinite = try observe(step: step, loss: loss, gradients: gradients)
@@ -76,20 +85,23 @@ struct TrainingLoop {
                     step: step, run: result.runs.last!.run,
                     firstValue: Self.firstNonFiniteValue(tape).map { computation.names[$0] ?? "#\($0)" },
                     firstAdjoint: Self.firstNonFiniteAdjoint(tape, gradients).map { computation.names[$0] ?? "#\($0)" })
-                return result
+                return finished()
             }
             if captured || (step + 1) % GradLog.trainingStepsPerTransaction == 0 || step == range.upperBound - 1 {
                 try commit(status: step == range.upperBound - 1 ? "complete" : "running", checkpoint: true, keep: captured)
             }
+            let updating = clock.now
             applyUpdates()
+            result.timings.update += updating.duration(to: clock.now)
             computation.tape.forward()
         }
-        return result
+        return finished()
     }
 
     /// The step's metrics, its optimizer update (into `updates`) and every node's statistics;
     /// whether every adjoint is finite.
     private mutating func observe(step: Int, loss: Double, gradients: Gradients) throws -> Bool {
+        let started = clock.now
         let tape = computation.tape
         let lr = options.learningRate(at: step)
         rows.append((outputName, step, loss))
@@ -117,6 +129,9 @@ struct TrainingLoop {
             rows.append((metric.name, step, value))
             result.metrics[metric.name, default: []].append(value)
         }
+        let statistics = clock.now
+        result.timings.metrics += started.duration(to: statistics)
+        defer { result.timings.statistics += statistics.duration(to: clock.now) }
         var adjointsFinite = true
         if options.capture == .stats {
             for node in 0..<tape.count {
@@ -159,6 +174,8 @@ struct TrainingLoop {
     /// statistics, the runs recorded whole, and (unless the last step diverged) the checkpoint
     /// that the next step starts from.
     private mutating func commit(status: String, checkpoint: Bool, keep: Bool = false) throws {
+        let started = clock.now
+        defer { result.timings.write += started.duration(to: clock.now) }
         let database = log.database
         try database.transaction {
             let insert = try database.prepare(StoreSQL.insertMetric)
