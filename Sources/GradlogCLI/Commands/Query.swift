@@ -5,6 +5,7 @@ import GradlogStore
 extension Gradlog {
     struct Query: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "query",
             abstract: "Run one SQL statement or a named query against the log.",
             discussion: """
                 SQL-OR-NAME is one SQL statement, or the name of a query shipped with gradlog \

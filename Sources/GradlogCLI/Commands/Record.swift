@@ -5,6 +5,7 @@ import GradlogStore
 extension Gradlog {
     struct Record: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "record",
             abstract: "Run a .grad program forward and backward and record every intermediate.",
             discussion: """
                 Writes the run in one transaction: every node's value, local derivatives and \
