@@ -1,5 +1,6 @@
 import CSQLite
-import Foundation
+import FoundationEssentials
+import Glibc
 @_exported import GradlogAutodiff
 @_exported import GradlogProgram
 
@@ -102,7 +103,7 @@ public final class GradLog {
         case SQLITE_NOTADB:
             return GradLogError.notAGradlogDatabase(path: path, reason: "it is not an SQLite database")
         case SQLITE_CANTOPEN:
-            let folder = (path as NSString).deletingLastPathComponent
+            let folder = folder(of: path)
             if !folder.isEmpty && !FileManager.default.fileExists(atPath: folder) {
                 return OpenError(message: "cannot create \(path): the folder \(folder) does not exist")
             }

@@ -1,5 +1,5 @@
 import CSQLite
-import Foundation
+import Glibc
 
 /// What merging one input file brought into the log.
 public struct MergeResult: Sendable {
