@@ -13,7 +13,7 @@ struct Migrator {
     struct Migration {
         var version: Int
         var file: EmbeddedFile
-        var checksum: String
+        var checksum: String { file.sha256 }
     }
 
     let migrations: [Migration]
@@ -25,14 +25,14 @@ struct Migrator {
         migrations = files.map { file in
             let version = Int(file.name.prefix { $0.isNumber }) ?? 0
             precondition(version > 0, "migration file \(file.name) must start with its number")
-            return Migration(version: version, file: file, checksum: SHA256.hex(file.text))
+            return Migration(version: version, file: file)
         }.sorted { $0.version < $1.version }
         isEmbedded = files == EmbeddedSQL.allMigrations
     }
 
     var latestVersion: Int { migrations.last?.version ?? 0 }
 
-    /// The embedded migrations, their checksums computed once per process.
+    /// The embedded migrations.
     static let embedded = Migrator()
 
     private static let embeddedSchema = Result { try ExpectedSchema(embedded) }
