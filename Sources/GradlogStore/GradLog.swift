@@ -33,21 +33,24 @@ public final class GradLog {
             database = try Self.connect(path: path, mode: mode == .create ? .readWrite : mode)
             try SQLFunctions.register(on: database)
             let migrator = Migrator.embedded
+            let objects: [SchemaObject]
             switch mode {
             case .readOnly, .immutable:
-                guard let applied = try migrator.inspect(database) else {
+                guard let inspection = try migrator.inspect(database) else {
                     throw GradLogError.notAGradlogDatabase(path: path, reason: "it has no tables")
                 }
-                try migrator.verify(database, applied: applied)
-                if applied.count < migrator.migrations.count {
+                try migrator.verify(database, inspection)
+                if inspection.applied.count < migrator.migrations.count {
                     throw GradLogError.olderSchemaReadOnly(
-                        path: path, databaseVersion: applied.keys.max() ?? 0, knownVersion: migrator.latestVersion)
+                        path: path, databaseVersion: inspection.applied.keys.max() ?? 0, knownVersion: migrator.latestVersion)
                 }
+                objects = inspection.objects
             case .readWrite, .create:
-                try migrator.migrate(database)
+                objects = try migrator.migrate(database)
             }
-            // The schema is verified to be gradlog's own now; only its own triggers could run.
-            if try migrator.schemaHasTriggers(database) { database.enableTriggers() }
+            // The schema is verified to be gradlog's own now; only its own triggers could run
+            // (it has none today; connections open with triggers off).
+            if objects.contains(where: { $0.type == "trigger" }) { database.enableTriggers() }
             // WAL with synchronous=NORMAL: a committed run survives a killed process; only a
             // power loss can take back the last commits, and never corrupts the file.
             try database.execute("PRAGMA synchronous = NORMAL")
