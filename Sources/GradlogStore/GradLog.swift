@@ -70,12 +70,21 @@ public final class GradLog {
         }
         do {
             let database = try Database(path: temporary, mode: .create)
-            try database.execute("PRAGMA journal_mode = WAL")
+            // No fsync per migration: nobody sees the file until it is complete, and it is
+            // synced once, whole, before it gets its name.
+            try database.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = OFF")
             try Migrator.embedded.migrate(database)
         } catch let error as SQLiteError {
             throw explain(error, path: path)
         }
         // The connection is closed here, so the file is complete without its -wal.
+        let descriptor = open(temporary, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0, fsync(descriptor) == 0 else {
+            let reason = String(cString: strerror(errno))
+            if descriptor >= 0 { close(descriptor) }
+            throw OpenError(message: "cannot create \(path): \(reason)")
+        }
+        close(descriptor)
         if link(temporary, path) != 0 && errno != EEXIST {
             let reason = String(cString: strerror(errno))
             // A file system without hard links: rename, unless someone was faster.
