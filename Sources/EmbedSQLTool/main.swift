@@ -2,7 +2,8 @@ import Foundation
 
 // Usage: EmbedSQLTool OUTPUT.swift FILE.sql...
 // Writes `EmbeddedSQL.migrations` and `EmbeddedSQL.queries`, each the .sql files of the folder
-// of that name sorted by file name, as escaped Swift string literals (byte for byte).
+// of that name sorted by file name, as escaped Swift string literals (byte for byte), each with
+// its SHA-256 (SHA256.swift is the store's own, linked here), so no command hashes them.
 
 let arguments = CommandLine.arguments.dropFirst()
 guard let outputPath = arguments.first else {
@@ -43,7 +44,7 @@ do {
             guard let text = String(data: data, encoding: .utf8) else {
                 throw CocoaError(.fileReadInapplicableStringEncoding, userInfo: [NSFilePathErrorKey: file.path])
             }
-            swift += "        EmbeddedFile(name: \(literal(file.lastPathComponent)), text: \(literal(text))),\n"
+            swift += "        EmbeddedFile(name: \(literal(file.lastPathComponent)), text: \(literal(text)), sha256: \(literal(SHA256.hex(text)))),\n"
         }
         swift += "    ]\n"
     }

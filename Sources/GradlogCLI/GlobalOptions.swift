@@ -1,5 +1,6 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+import Glibc
 import GradlogStore
 
 /// Options every command that reads or writes a log takes.

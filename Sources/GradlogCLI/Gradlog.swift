@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import Glibc
 import GradlogStore
 
 @main
@@ -43,15 +43,15 @@ struct Gradlog: ParsableCommand {
         } catch {
             let status = report(error)
             if status == 2, let hint = negativeNumberHint(CommandLine.arguments.dropFirst()) { printError(hint) }
-            Foundation.exit(status)
+            Glibc.exit(status)
         }
         do {
             try command.run()
             StandardOutput.shared.flush()
-            Foundation.exit(0)
+            Glibc.exit(0)
         } catch {
             StandardOutput.shared.flush()
-            Foundation.exit(report(error))
+            Glibc.exit(report(error))
         }
     }
 
@@ -105,7 +105,7 @@ struct Gradlog: ParsableCommand {
     static func writeError(_ text: String) {
         var bytes = Array(text.utf8)[...]
         while !bytes.isEmpty {
-            let n = bytes.withUnsafeBytes { Foundation.write(2, $0.baseAddress, $0.count) }
+            let n = bytes.withUnsafeBytes { Glibc.write(2, $0.baseAddress, $0.count) }
             if n < 0 && errno == EINTR { continue }
             guard n > 0 else { return }
             bytes = bytes.dropFirst(n)

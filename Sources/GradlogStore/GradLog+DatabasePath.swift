@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 extension GradLog {
     /// Checks what `path` names before SQLite opens it, following symbolic links as SQLite
@@ -48,15 +49,28 @@ extension GradLog {
         // Not standardizingPath: it resolves the links this walk must see.
         var current = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
         for _ in 0..<40 {
-            while let double = current.range(of: "//") { current.replaceSubrange(double, with: "/") }
+            while let double = current.firstRange(of: "//") { current.replaceSubrange(double, with: "/") }
             if ["/dev/stdin", "/dev/stdout", "/dev/stderr"].contains(current) || current.hasPrefix("/dev/fd/")
                 || (current.hasPrefix("/proc/") && current.contains("/fd/")) {
                 return true
             }
             guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: current) else { return false }
-            let folder = (current as NSString).deletingLastPathComponent
+            let folder = folder(of: current)
             current = target.hasPrefix("/") ? target : folder + "/" + target
         }
         return false
+    }
+
+    /// The folder part of a path, as NSString's `deletingLastPathComponent` has it (without
+    /// Foundation, whose loading costs every command more than opening the log): "" for a
+    /// bare name, "/" for a name at the root; trailing slashes do not count.
+    public static func folder(of path: String) -> String {
+        var path = Substring(path)
+        while path.count > 1 && path.hasSuffix("/") { path.removeLast() }
+        guard let slash = path.lastIndex(of: "/") else { return "" }
+        if slash == path.startIndex { return "/" }
+        var folder = path[..<slash]
+        while folder.count > 1 && folder.hasSuffix("/") { folder.removeLast() }
+        return String(folder)
     }
 }

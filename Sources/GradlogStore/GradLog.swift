@@ -1,5 +1,6 @@
 import CSQLite
-import Foundation
+import FoundationEssentials
+import Glibc
 @_exported import GradlogAutodiff
 @_exported import GradlogProgram
 
@@ -32,21 +33,24 @@ public final class GradLog {
             database = try Self.connect(path: path, mode: mode == .create ? .readWrite : mode)
             try SQLFunctions.register(on: database)
             let migrator = Migrator.embedded
+            let objects: [SchemaObject]
             switch mode {
             case .readOnly, .immutable:
-                guard let applied = try migrator.inspect(database) else {
+                guard let inspection = try migrator.inspect(database) else {
                     throw GradLogError.notAGradlogDatabase(path: path, reason: "it has no tables")
                 }
-                try migrator.verify(database, applied: applied)
-                if applied.count < migrator.migrations.count {
+                try migrator.verify(database, inspection)
+                if inspection.applied.count < migrator.migrations.count {
                     throw GradLogError.olderSchemaReadOnly(
-                        path: path, databaseVersion: applied.keys.max() ?? 0, knownVersion: migrator.latestVersion)
+                        path: path, databaseVersion: inspection.applied.keys.max() ?? 0, knownVersion: migrator.latestVersion)
                 }
+                objects = inspection.objects
             case .readWrite, .create:
-                try migrator.migrate(database)
+                objects = try migrator.migrate(database)
             }
-            // The schema is verified to be gradlog's own now; only its own triggers could run.
-            if try migrator.schemaHasTriggers(database) { database.enableTriggers() }
+            // The schema is verified to be gradlog's own now; only its own triggers could run
+            // (it has none today; connections open with triggers off).
+            if objects.contains(where: { $0.type == "trigger" }) { database.enableTriggers() }
             // WAL with synchronous=NORMAL: a committed run survives a killed process; only a
             // power loss can take back the last commits, and never corrupts the file.
             try database.execute("PRAGMA synchronous = NORMAL")
@@ -66,12 +70,21 @@ public final class GradLog {
         }
         do {
             let database = try Database(path: temporary, mode: .create)
-            try database.execute("PRAGMA journal_mode = WAL")
+            // No fsync per migration: nobody sees the file until it is complete, and it is
+            // synced once, whole, before it gets its name.
+            try database.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = OFF")
             try Migrator.embedded.migrate(database)
         } catch let error as SQLiteError {
             throw explain(error, path: path)
         }
         // The connection is closed here, so the file is complete without its -wal.
+        let descriptor = open(temporary, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0, fsync(descriptor) == 0 else {
+            let reason = String(cString: strerror(errno))
+            if descriptor >= 0 { close(descriptor) }
+            throw OpenError(message: "cannot create \(path): \(reason)")
+        }
+        close(descriptor)
         if link(temporary, path) != 0 && errno != EEXIST {
             let reason = String(cString: strerror(errno))
             // A file system without hard links: rename, unless someone was faster.
@@ -102,7 +115,7 @@ public final class GradLog {
         case SQLITE_NOTADB:
             return GradLogError.notAGradlogDatabase(path: path, reason: "it is not an SQLite database")
         case SQLITE_CANTOPEN:
-            let folder = (path as NSString).deletingLastPathComponent
+            let folder = folder(of: path)
             if !folder.isEmpty && !FileManager.default.fileExists(atPath: folder) {
                 return OpenError(message: "cannot create \(path): the folder \(folder) does not exist")
             }

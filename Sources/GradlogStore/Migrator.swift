@@ -13,7 +13,7 @@ struct Migrator {
     struct Migration {
         var version: Int
         var file: EmbeddedFile
-        var checksum: String
+        var checksum: String { file.sha256 }
     }
 
     let migrations: [Migration]
@@ -25,14 +25,14 @@ struct Migrator {
         migrations = files.map { file in
             let version = Int(file.name.prefix { $0.isNumber }) ?? 0
             precondition(version > 0, "migration file \(file.name) must start with its number")
-            return Migration(version: version, file: file, checksum: SHA256.hex(file.text))
+            return Migration(version: version, file: file)
         }.sorted { $0.version < $1.version }
         isEmbedded = files == EmbeddedSQL.allMigrations
     }
 
     var latestVersion: Int { migrations.last?.version ?? 0 }
 
-    /// The embedded migrations, their checksums computed once per process.
+    /// The embedded migrations.
     static let embedded = Migrator()
 
     private static let embeddedSchema = Result { try ExpectedSchema(embedded) }
@@ -54,11 +54,20 @@ struct Migrator {
         isEmbedded ? try Self.embeddedSchema.get() : try ExpectedSchema(self)
     }
 
+    /// What `inspect` read of a file: its applied migrations by version and checksum, and its
+    /// schema objects, which `verify` checks without reading them again.
+    struct Inspection {
+        var applied: [Int: String]
+        var objects: [SchemaObject]
+        /// Whether `objects` are exactly the schema of every embedded migration (by fingerprint).
+        var isLatestSchema: Bool
+    }
+
     /// What the database holds: nil if it has no tables at all (a new file), otherwise the
-    /// applied migrations by version and checksum. Changes nothing, and reads nothing through
-    /// the file's own definitions but `gradlog_migration`, once it is known to be gradlog's.
+    /// applied migrations and the schema. Changes nothing, and reads nothing through the file's
+    /// own definitions but `gradlog_migration`, once it is known to be gradlog's.
     /// `schema` names an attached file (`merge` reads its inputs so), `path` that file.
-    func inspect(_ db: Database, schema: String = "main", path: String? = nil) throws -> [Int: String]? {
+    func inspect(_ db: Database, schema: String = "main", path: String? = nil) throws -> Inspection? {
         let path = path ?? db.path
         let objects = try SchemaObject.all(in: db, schema: schema)
         if objects.isEmpty { return nil }
@@ -66,7 +75,8 @@ struct Migrator {
         guard appID == Self.applicationID else {
             throw GradLogError.notAGradlogDatabase(path: path, reason: "it is an SQLite database of another application")
         }
-        if !isLatestSchema(objects), let difference = try expectedSchema().migrationTableDifference(objects) {
+        let isLatest = isLatestSchema(objects)
+        if !isLatest, let difference = try expectedSchema().migrationTableDifference(objects) {
             throw ChangedFileError(path: path, detail: difference + Self.schemaNote(migrations: nil))
         }
         var applied: [Int: String] = [:]
@@ -74,15 +84,16 @@ struct Migrator {
         while try statement.step() {
             applied[Int(truncatingIfNeeded: statement.int(0))] = statement.string(1) ?? ""
         }
-        return applied
+        return Inspection(applied: applied, objects: objects, isLatestSchema: isLatest)
     }
 
     /// Checks that the database can be used by this binary as it is: not newer, made by these
     /// migrations, and holding exactly the schema objects they make; throws otherwise.
     /// Returns how many of the migrations the file has (it has the first that many).
     @discardableResult
-    func verify(_ db: Database, applied: [Int: String], schema: String = "main", path: String? = nil) throws -> Int {
+    func verify(_ db: Database, _ inspection: Inspection, path: String? = nil) throws -> Int {
         let path = path ?? db.path
+        let applied = inspection.applied
         if let newest = applied.keys.max(), newest > latestVersion {
             throw GradLogError.newerSchema(path: path, databaseVersion: newest, knownVersion: latestVersion)
         }
@@ -97,9 +108,8 @@ struct Migrator {
             let versions = applied.keys.sorted().map(String.init).joined(separator: ", ")
             throw ChangedFileError(path: path, detail: "\(Self.table) lists migrations \(versions), which gradlog never applies in that order")
         }
-        let objects = try SchemaObject.all(in: db, schema: schema)
-        if count == migrations.count && isLatestSchema(objects) { return count }
-        if let difference = try expectedSchema().difference(objects, migrations: count) {
+        if count == migrations.count && inspection.isLatestSchema { return count }
+        if let difference = try expectedSchema().difference(inspection.objects, migrations: count) {
             throw ChangedFileError(path: path, detail: difference + Self.schemaNote(migrations: count))
         }
         return count
@@ -111,20 +121,17 @@ struct Migrator {
         return "; gradlog opens only files whose tables, views, triggers and indexes are exactly those its migrations make\(which), so nothing in this one was run or changed"
     }
 
-    /// True when the schema of `db`, verified and migrated, has triggers of its own (gradlog's
-    /// has none today; connections open with triggers off).
-    func schemaHasTriggers(_ db: Database) throws -> Bool {
-        try SchemaObject.all(in: db).contains { $0.type == "trigger" }
-    }
-
     /// Brings the database up to the latest version. Safe to race with another process: each
-    /// step re-reads what is applied after taking the write lock.
-    func migrate(_ db: Database) throws {
-        if let applied = try inspect(db) {
-            try verify(db, applied: applied)
-            if applied.count == migrations.count { return }
+    /// step re-reads what is applied after taking the write lock. Returns the schema objects
+    /// of the file, verified and migrated.
+    @discardableResult
+    func migrate(_ db: Database) throws -> [SchemaObject] {
+        if let inspection = try inspect(db) {
+            try verify(db, inspection)
+            if inspection.applied.count == migrations.count { return inspection.objects }
         }
         for migration in migrations { try apply(migration, to: db) }
+        return try SchemaObject.all(in: db)
     }
 
     /// Applies one migration with the row that records it, in one transaction, unless it is

@@ -60,7 +60,7 @@ extension NamedQuery {
         case .null: "NULL"
         case .integer(let i): String(i)
         case .real(let d): FloatEncoding.format(d)
-        case .text(let s): "'" + s.replacingOccurrences(of: "'", with: "''") + "'"
+        case .text(let s): "'" + s.replacing("'", with: "''") + "'"
         case .blob: "NULL"
         }
     }

@@ -1,5 +1,6 @@
 import CSQLite
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// The stable identifiers of runs and trainings (migrations/0008): what `merge` goes by to
 /// know a run it has copied before, in whatever file and under whatever id it now is.

@@ -57,8 +57,8 @@ import Testing
 
         // An older database under a newer binary: reading refuses, writing upgrades.
         let newer = Migrator(files: EmbeddedSQL.allMigrations + [extra])
-        let applied = try #require(try newer.inspect(db))
-        try newer.verify(db, applied: applied)
+        let inspection = try #require(try newer.inspect(db))
+        try newer.verify(db, inspection)
         try newer.migrate(db)
         #expect(try db.scalarInt("SELECT count(*) FROM gradlog_migration") == Int64(EmbeddedSQL.allMigrations.count + 1))
         #expect(try db.scalarInt("SELECT count(*) FROM probe") == 0)

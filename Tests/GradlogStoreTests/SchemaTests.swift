@@ -12,7 +12,8 @@ import Testing
         }
     }
 
-    /// The binary's copies of migrations/ and queries/ are the files, byte for byte.
+    /// The binary's copies of migrations/ and queries/ are the files, byte for byte, and the
+    /// checksums worked out at build time are those of the text (EmbeddedFile compares both).
     @Test func embeddedSQLMatchesTheFiles() throws {
         #expect(EmbeddedSQL.allMigrations == (try files(in: "migrations")))
         #expect(EmbeddedSQL.allQueries == (try files(in: "queries")))

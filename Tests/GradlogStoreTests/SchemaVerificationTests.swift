@@ -66,7 +66,7 @@ import Testing
         #expect(SchemaObject.fingerprint(try SchemaObject.all(in: db)) == rebuilt)
         try db.execute("DROP VIEW runs; CREATE VIEW runs AS SELECT 1 AS id")
         #expect(SchemaObject.fingerprint(try SchemaObject.all(in: db)) != rebuilt)
-        #expect(throws: ChangedFileError.self) { try Migrator().verify(db, applied: try #require(try Migrator().inspect(db))) }
+        #expect(throws: ChangedFileError.self) { try Migrator().verify(db, try #require(try Migrator().inspect(db))) }
     }
 
     /// A new migration's objects are expected by the file that has it, and missed by one that
@@ -78,9 +78,9 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: path) }
         let db = try Database(path: path, mode: .create)
         try migrator.migrate(db)
-        try migrator.verify(db, applied: try #require(try migrator.inspect(db)))
+        try migrator.verify(db, try #require(try migrator.inspect(db)))
         try db.execute("DROP VIEW probes")
-        #expect(throws: ChangedFileError.self) { try migrator.verify(db, applied: try #require(try migrator.inspect(db))) }
+        #expect(throws: ChangedFileError.self) { try migrator.verify(db, try #require(try migrator.inspect(db))) }
     }
 
     /// SQLite's own statistics tables may come from someone's ANALYZE; nothing else may.

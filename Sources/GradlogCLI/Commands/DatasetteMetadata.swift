@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 import GradlogStore
 
 extension Gradlog {
@@ -41,7 +40,12 @@ extension Gradlog {
                     ("params", .array(query.parameters.map { .string($0.name) })),
                 ]))
             })
-            let names = paths.map { (($0 as NSString).lastPathComponent as NSString).deletingPathExtension }
+            // Datasette names a database after its file, without the extension.
+            let names = paths.map { path in
+                let file = path.split(separator: "/").last.map(String.init) ?? path
+                guard let dot = file.lastIndex(of: "."), dot != file.startIndex else { return file }
+                return String(file[..<dot])
+            }
             var note = "Runs, views and named queries of a gradlog log (docs/schema.md)."
             if !left.isEmpty {
                 note += " Not here, as they need gradlog's own SQL functions: "

@@ -4,6 +4,7 @@ import GradlogStore
 extension Gradlog {
     struct Diff: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "diff",
             abstract: "Compare two runs and name the node where their values part.",
             discussion: """
                 A is the reference. Runs of the same program structure are compared node by \

@@ -4,6 +4,7 @@ import GradlogStore
 extension Gradlog {
     struct Explain: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "explain",
             abstract: "Show how a node's adjoint was computed: the chain rule with the recorded numbers.",
             discussion: """
                 For each consumer C of NODE (a node that takes NODE as an input), the term \

@@ -5,6 +5,7 @@ import GradlogStore
 extension Gradlog {
     struct Export: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "export",
             abstract: "Write a run's named values and adjoints as a safetensors file.",
             discussion: """
                 Every named node's value is a tensor under its name and its adjoint under \
@@ -47,6 +48,7 @@ extension Gradlog {
 
     struct Import: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "import",
             abstract: "Record a safetensors trace captured elsewhere (e.g. PyTorch) as a run.",
             discussion: """
                 One node per tensor (op external, no edges), in the order of the file's data; \

@@ -4,6 +4,7 @@ import GradlogStore
 extension Gradlog {
     struct Gradcheck: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "gradcheck",
             abstract: "Check a run's recorded gradients against finite differences.",
             discussion: """
                 Re-evaluates the run's program (its text is stored with the run) at the run's \

@@ -4,6 +4,7 @@ import GradlogStore
 extension Gradlog {
     struct Graph: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "graph",
             abstract: "Draw a run's computation graph as Graphviz DOT.",
             discussion: """
                 One box per node with its name (or #id and op), value and adjoint; an arrow \

@@ -4,6 +4,7 @@ import GradlogStore
 extension Gradlog {
     struct Merge: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "merge",
             abstract: "Copy the runs and trainings of other gradlog files (one per worker) into one log.",
             discussion: """
                 Every complete run of each INPUT, with its program, tags, gradient checks, and \

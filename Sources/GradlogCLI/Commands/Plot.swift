@@ -1,10 +1,10 @@
 import ArgumentParser
-import Foundation
 import GradlogStore
 
 extension Gradlog {
     struct Plot: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "plot",
             abstract: "Draw a sweep as an SVG line chart: a value and its gradient against the swept input.",
             discussion: """
                 SWEEP is latest (the latest sweep), or any run of a sweep: its id, name or \

@@ -1,10 +1,10 @@
 import ArgumentParser
-import Foundation
 import GradlogStore
 
 extension Gradlog {
     struct Query: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "query",
             abstract: "Run one SQL statement or a named query against the log.",
             discussion: """
                 SQL-OR-NAME is one SQL statement, or the name of a query shipped with gradlog \
@@ -115,6 +115,11 @@ extension Gradlog {
             }
         }
 
+        /// `text` followed by spaces up to `width` characters (every name and signature is shorter).
+        private static func padded(_ text: String, to width: Int) -> String {
+            text + String(repeating: " ", count: max(0, width - text.count))
+        }
+
         /// A listing for people (table), or one row per query (csv, json, jsonl).
         static func printList(format: OutputFormat) throws {
             let queries = try NamedQuery.all()
@@ -123,12 +128,12 @@ extension Gradlog {
             case .table:
                 let width = (queries.map(\.name.count).max() ?? 0) + 2
                 for query in queries {
-                    out.line(query.name.padding(toLength: width, withPad: " ", startingAt: 0) + query.summary)
+                    out.line(padded(query.name, to: width) + query.summary)
                     let signatures = query.parameters.map(signature)
                     let signatureWidth = (signatures.map(\.count).max() ?? 0) + 2
                     for (parameter, signature) in zip(query.parameters, signatures) {
                         out.line(String(repeating: " ", count: width + 2)
-                            + signature.padding(toLength: signatureWidth, withPad: " ", startingAt: 0) + parameter.summary)
+                            + padded(signature, to: signatureWidth) + parameter.summary)
                     }
                 }
             case .csv:

@@ -1,10 +1,11 @@
 import ArgumentParser
-import Foundation
+import Glibc
 import GradlogStore
 
 extension Gradlog {
     struct Record: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "record",
             abstract: "Run a .grad program forward and backward and record every intermediate.",
             discussion: """
                 Writes the run in one transaction: every node's value, local derivatives and \
@@ -198,7 +199,7 @@ extension Gradlog {
             if info.st_mode & S_IFMT == S_IFREG { bytes.reserveCapacity(Int(info.st_size)) }
             var chunk = [UInt8](repeating: 0, count: 1 << 16)
             while true {
-                let n = chunk.withUnsafeMutableBytes { Foundation.read(descriptor, $0.baseAddress, $0.count) }
+                let n = chunk.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
                 if n == 0 { break }
                 if n < 0 {
                     if errno == EINTR { continue }

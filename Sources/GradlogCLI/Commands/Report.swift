@@ -4,6 +4,7 @@ import GradlogStore
 extension Gradlog {
     struct Report: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "report",
             abstract: "Write a run as one self-contained HTML page that walks the backward pass.",
             discussion: """
                 The page needs no network and no Graphviz: the graph is SVG drawn by the page's \

@@ -4,6 +4,7 @@ import GradlogStore
 extension Gradlog {
     struct Runs: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "runs",
             abstract: "List the recorded runs.",
             discussion: "  gradlog runs\n  gradlog runs --format json"
         )

@@ -4,6 +4,7 @@ import GradlogStore
 extension Gradlog {
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "show",
             abstract: "Print every node of a run (value, local derivatives, adjoint), or one node in full.",
             discussion: """
                 RUN is a run id, a run name, `latest` or `latest~N`. Nodes print in evaluation \

@@ -4,6 +4,7 @@ import GradlogStore
 extension Gradlog {
     struct Train: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "train",
             abstract: "Run gradient descent on a program's inputs and keep an experiment log of every step.",
             discussion: """
                 At step k: forward and backward at the current parameters, the metrics logged, \
@@ -193,7 +194,7 @@ extension Gradlog {
     }
 
     struct Trainings: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the trainings.", discussion: "  gradlog trainings")
+        static let configuration = CommandConfiguration(commandName: "trainings", abstract: "List the trainings.", discussion: "  gradlog trainings")
 
         @OptionGroup var options: GlobalOptions
 
@@ -211,6 +212,7 @@ extension Gradlog {
 
     struct Metrics: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "metrics",
             abstract: "Print a training's metrics, one row per step.",
             discussion: "  gradlog metrics 1\n  gradlog metrics 1 --name loss --name accuracy --format csv")
 

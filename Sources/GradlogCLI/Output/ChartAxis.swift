@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 
 /// One axis of a chart: a data range widened to round tick values (steps of 1, 2 or 5 times a
 /// power of ten) and mapped onto a pixel range.

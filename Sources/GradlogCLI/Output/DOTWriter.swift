@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 import GradlogStore
 
 /// Renders a `GraphPicture` as Graphviz DOT, left to right from the inputs to the output:

@@ -108,7 +108,7 @@ struct ExplanationText {
             let product = t.passedOn ? Self.numbers(t.contribution) : "not passed on"
             let cells = ["\(t.consumerLabel) = \(t.expression)", t.op.name, String(t.slot), Self.numbers(t.consumerAdjoint), local,
                          "`\(formula)`", product]
-            line("| " + cells.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |")
+            line("| " + cells.map { $0.replacing("|", with: "\\|") }.joined(separator: " | ") + " |")
         }
         line("| **sum** | | | | | | \(Self.numbers(e.sum)) |")
     }

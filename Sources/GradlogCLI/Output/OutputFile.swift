@@ -1,4 +1,5 @@
-import Foundation
+import Glibc
+import GradlogStore
 
 /// Where `-o PATH` writes: standard output for `-` (or no path), else a regular file, written
 /// in place as shell redirection (`>`) and `cp` write it.
@@ -31,7 +32,7 @@ enum OutputFile {
         } else if errno != ENOENT {
             throw CLIError("cannot write \(path): \(String(cString: strerror(errno)))")
         } else {
-            let folder = (path as NSString).deletingLastPathComponent
+            let folder = GradLog.folder(of: path)
             var folderInfo = stat()
             if !folder.isEmpty && stat(folder, &folderInfo) != 0 {
                 throw CLIError("cannot create \(path): the folder \(folder) does not exist")
@@ -48,7 +49,7 @@ enum OutputFile {
         guard ftruncate(descriptor, 0) == 0 else { throw CLIError("cannot write \(path): \(String(cString: strerror(errno)))") }
         var bytes = bytes[...]
         while !bytes.isEmpty {
-            let n = bytes.withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress, $0.count) }
+            let n = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
             if n < 0 {
                 if errno == EINTR { continue }
                 throw CLIError("cannot write \(path): \(String(cString: strerror(errno)))")

@@ -1,4 +1,5 @@
-import Foundation
+import Dispatch
+import Glibc
 
 /// A count of work done on one line of standard error, for long runs at a terminal: nothing
 /// until the work has taken a second, nothing at all when stderr is not a terminal (a pipe, a

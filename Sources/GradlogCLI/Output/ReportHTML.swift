@@ -45,7 +45,7 @@ struct ReportHTML {
             ("firstValue", picture.firstValueDivergence.map { .int(Int64($0)) } ?? .null),
             ("firstGrad", picture.firstGradDivergence.map { .int(Int64($0)) } ?? .null),
             ("program", .string(program)),
-        ]).json.replacingOccurrences(of: "</", with: "<\\/")
+        ]).json.replacing("</", with: "<\\/")
         var rows: [String] = []
         for (index, node) in zip(nodes.indices, picture.nodes).prefix(Self.tableLimit) {
             let label = node.name ?? "#\(node.idA ?? -1)"
@@ -53,10 +53,10 @@ struct ReportHTML {
                 + "<td class=\"value\">\(node.value.map(FloatEncoding.format) ?? "")</td><td class=\"grad\">\(node.grad.map(FloatEncoding.format) ?? "")</td><td>\(node.line)</td></tr>")
         }
         return Self.template
-            .replacingOccurrences(of: "@TITLE@", with: Self.escape("gradlog report: " + title))
-            .replacingOccurrences(of: "@ROWS@", with: rows.joined(separator: "\n"))
-            .replacingOccurrences(of: "@DATA@", with: data)
-            .replacingOccurrences(of: "@SCRIPT@", with: Self.script)
+            .replacing("@TITLE@", with: Self.escape("gradlog report: " + title))
+            .replacing("@ROWS@", with: rows.joined(separator: "\n"))
+            .replacing("@DATA@", with: data)
+            .replacing("@SCRIPT@", with: Self.script)
     }
 
     /// Shape, statistics lines, and the top-left corner of the first 2-D slice (rows of at most
@@ -81,8 +81,8 @@ struct ReportHTML {
     static func number(_ d: Double?) -> String { d.map(FloatEncoding.format) ?? "-" }
 
     static func escape(_ s: String) -> String {
-        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+        s.replacing("&", with: "&amp;").replacing("<", with: "&lt;")
+            .replacing(">", with: "&gt;").replacing("\"", with: "&quot;")
     }
 
     static let template = """

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Writes rows of named columns as an aligned table, CSV, a JSON array of objects, or JSON
 /// lines. CSV and JSON stream, row by row. A table is aligned over all its rows, so it prints
@@ -149,6 +150,6 @@ final class RowWriter {
 
     static func csvField(_ text: String) -> String {
         guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
-        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        return "\"" + text.replacing("\"", with: "\"\"") + "\""
     }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 import GradlogStore
 
 /// A sweep drawn as an SVG line chart, written by hand: two panels over the same x axis (the
@@ -111,7 +111,7 @@ struct SVGLineChart {
     private func f(_ value: Double) -> String { String(format: "%.2f", value) }
 
     static func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+        text.replacing("&", with: "&amp;").replacing("<", with: "&lt;")
+            .replacing(">", with: "&gt;").replacing("\"", with: "&quot;")
     }
 }

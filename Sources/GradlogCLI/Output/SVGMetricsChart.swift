@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 import GradlogStore
 
 /// A training's metrics drawn as SVG, one panel per metric over the steps, by hand like

@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 
 /// Buffered writes to standard output.
 ///
@@ -41,7 +41,7 @@ final class StandardOutput: @unchecked Sendable {
     func flush() {
         var offset = 0
         while offset < buffer.count && !readerGone {
-            let n = buffer[offset...].withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress, $0.count) }
+            let n = buffer[offset...].withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
             if n < 0 {
                 switch errno {
                 case EINTR: continue

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// A run and the graph it was recorded with.
 struct RunGraph {

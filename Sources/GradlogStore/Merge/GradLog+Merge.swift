@@ -1,5 +1,5 @@
 import CSQLite
-import Foundation
+import Glibc
 
 /// What merging one input file brought into the log.
 public struct MergeResult: Sendable {
@@ -80,10 +80,10 @@ extension GradLog {
     private func copyInput(_ input: String, sourceTag: (key: String, value: String)) throws -> MergeResult {
         typealias SQL = StoreSQL.Merge
         let migrator = Migrator.embedded
-        guard let applied = try migrator.inspect(database, schema: SQL.schema, path: input) else {
+        guard let inspection = try migrator.inspect(database, schema: SQL.schema, path: input) else {
             throw GradLogError.notAGradlogDatabase(path: input, reason: "it has no tables")
         }
-        let count = try migrator.verify(database, applied: applied, schema: SQL.schema, path: input)
+        let count = try migrator.verify(database, inspection, path: input)
         let version = migrator.migrations[count - 1].version
         try database.execute(SQL.prepareMaps)
         try database.execute(SQL.mapRuns(version: version))

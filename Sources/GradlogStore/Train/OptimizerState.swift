@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 import GradlogAutodiff
 
 /// The optimizer's memory between steps, one buffer per input (see `TrainingOptions.Optimizer`

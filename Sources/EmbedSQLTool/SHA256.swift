@@ -1,0 +1,1 @@
+../GradlogStore/SHA256.swift
