@@ -57,6 +57,12 @@ public struct Tape: Sendable {
     public var maximumTotalElements = Tape.defaultMaximumTotalElements
     public static let defaultMaximumTotalElements = 250_000_000
 
+    /// True to add up the time `append` spends evaluating ops in `forwardTime` (`record
+    /// --timings`); off by default, since a scalar node takes less time than reading a clock.
+    public var timesForward = false
+    /// The time appends spent computing values and local derivatives, while `timesForward`.
+    public internal(set) var forwardTime = Duration.zero
+
     public init() {}
 
     public var count: Int { ops.count }
@@ -134,6 +140,15 @@ public struct Tape: Sendable {
     /// the operands' shapes do not fit the op, with a message naming the op and the shapes.
     public mutating func append(
         _ op: Op, _ a: NodeID, _ b: NodeID = Tape.noInput, axis: Int? = nil, shape target: [Int]? = nil
+    ) throws(ShapeError) -> NodeID {
+        guard timesForward else { return try appendEvaluating(op, a, b, axis: axis, shape: target) }
+        let started = ContinuousClock.now
+        defer { forwardTime += started.duration(to: .now) }
+        return try appendEvaluating(op, a, b, axis: axis, shape: target)
+    }
+
+    private mutating func appendEvaluating(
+        _ op: Op, _ a: NodeID, _ b: NodeID, axis: Int?, shape target: [Int]?
     ) throws(ShapeError) -> NodeID {
         precondition(op.arity == (b == Self.noInput ? 1 : 2), "\(op.name) takes \(op.arity) inputs")
         precondition(a >= 0 && Int(a) < count && Int(b) < count, "inputs must precede the node")
@@ -228,6 +243,13 @@ public struct Tape: Sendable {
 
     /// Recomputes every non-leaf value and local derivative from the leaves, in append order.
     public mutating func forward() {
+        guard timesForward else { return forwardEvaluating() }
+        let started = ContinuousClock.now
+        defer { forwardTime += started.duration(to: .now) }
+        forwardEvaluating()
+    }
+
+    private mutating func forwardEvaluating() {
         for i in 0..<count where ops[i].arity > 0 {
             if shapeIDs[i] == 0 && ops[i].kind == .elementwise {
                 let a = input0[i], b = input1[i]

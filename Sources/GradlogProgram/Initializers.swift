@@ -33,6 +33,8 @@ public struct Initializers {
     /// The most elements one tensor, and all of them together, may hold.
     public var maximumElements = Shape.maximumCount
     public var maximumTotalElements = Tape.defaultMaximumTotalElements
+    /// True to time the forward pass as the program is parsed (`Tape.forwardTime`).
+    public var timesForward = false
 
     public init(seed: UInt64 = RandomSource.defaultSeed, folder: String = "") {
         random = RandomSource(seed: seed)

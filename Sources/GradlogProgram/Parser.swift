@@ -36,7 +36,8 @@ struct Parser {
         self.initializers = initializers
         self.token = Token(kind: .end, start: 0, end: 0, line: 1)
         self.builder = ProgramBuilder(
-            source: source, maximumElements: initializers.maximumElements, maximumTotalElements: initializers.maximumTotalElements)
+            source: source, maximumElements: initializers.maximumElements, maximumTotalElements: initializers.maximumTotalElements,
+            timesForward: initializers.timesForward)
         try advance()
     }
 

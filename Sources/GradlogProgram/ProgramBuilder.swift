@@ -19,10 +19,11 @@ struct ProgramBuilder {
     /// The line of the statement being parsed; every node appended gets it.
     var line: Int32 = 0
 
-    init(source: UnsafeBufferPointer<UInt8>, maximumElements: Int, maximumTotalElements: Int) {
+    init(source: UnsafeBufferPointer<UInt8>, maximumElements: Int, maximumTotalElements: Int, timesForward: Bool = false) {
         self.source = source
         tape.maximumElements = maximumElements
         tape.maximumTotalElements = maximumTotalElements
+        tape.timesForward = timesForward
         // One node a line is the common case for large (generated) programs.
         let estimate = source.count / 16
         self.bindings = NameTable(source: source)

@@ -10,6 +10,8 @@ public struct RecordedRun: Sendable {
     public var inputShapes: [Shape?]
     /// Tensor inputs' statistics of value and adjoint, parallel to `inputs` (nil for a scalar).
     public var inputStatistics: [(value: TensorStatistics, grad: TensorStatistics)?]
+    /// Where the time went, from the backward pass to the commit.
+    public var timings = RecordTimings()
 
     init(id: Int64, computation: Computation, gradients: Gradients) {
         let output = computation.output
@@ -32,6 +34,18 @@ public struct RecordedRun: Sendable {
     }
 }
 
+/// Where `record` spent its time (`record --timings`), phase by phase.
+public struct RecordTimings: Sendable {
+    /// Forming every adjoint.
+    public var backward = Duration.zero
+    /// Computing tensors' statistics (count of NaN, min, max, norm, ...) as they are written.
+    public var statistics = Duration.zero
+    /// Everything else inside the write transaction: statements, binding values and BLOBs.
+    public var write = Duration.zero
+    /// `COMMIT`: the WAL write and, at a checkpoint, the copy into the database file.
+    public var commit = Duration.zero
+}
+
 extension GradLog {
     /// Runs the backward pass and writes the whole run — structure, values, local derivatives,
     /// adjoints and tags — in one IMMEDIATE transaction: a run is there whole or not at all.
@@ -50,8 +64,13 @@ extension GradLog {
         if let name { try Self.validateRunName(name) }
         try Self.validateTags(tags)
         try Self.refuseReservedTags(tags)
+        let clock = ContinuousClock()
+        let started = clock.now
         let gradients = computation.backward()
+        var timings = RecordTimings(backward: started.duration(to: clock.now))
         let source = text ?? program.map { ProgramText($0.source) }
+        let writing = clock.now
+        var written = writing
         let runID = try database.transaction {
             if let name { try refuseTakenName(name) }
             let writer = try RunWriter(database)
@@ -59,9 +78,15 @@ extension GradLog {
                 computation, gradients: gradients, source: source, programPath: programPath, name: name, tags: tags,
                 seed: program?.seed, capture: capture)
             try writer.refreshStatistics()
+            timings.statistics = writer.statisticsTime
+            written = clock.now
             return runID
         }
-        return RecordedRun(id: runID, computation: computation, gradients: gradients)
+        timings.write = writing.duration(to: written) - timings.statistics
+        timings.commit = written.duration(to: clock.now)
+        var run = RecordedRun(id: runID, computation: computation, gradients: gradients)
+        run.timings = timings
+        return run
     }
 
     /// Refuses names that would read as a run reference (an id, `latest`, `latest~N`).

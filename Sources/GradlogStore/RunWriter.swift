@@ -11,6 +11,9 @@ final class RunWriter {
     private let insertNode: Statement
     private let insertStructureNode: Statement
     private let insertTensorNode: Statement
+    private let clock = ContinuousClock()
+    /// The time spent computing tensors' statistics so far.
+    private(set) var statisticsTime = Duration.zero
 
     init(_ database: Database) throws {
         self.database = database
@@ -213,8 +216,10 @@ final class RunWriter {
 
     private func writeTensorNode(_ id: NodeID, _ tape: Tape, _ gradients: Gradients, runID: Int64) throws {
         let shape = tape.shape(id)
+        let started = clock.now
         let value = TensorStatistics(tape.elements(id))
         let grad = tape.requiresGrad(id) ? TensorStatistics(gradients.adjoint(id, in: tape)) : nil
+        statisticsTime += started.duration(to: clock.now)
         let s = insertTensorNode
         try s.bind(1, runID)
         try s.bind(2, Int64(id))

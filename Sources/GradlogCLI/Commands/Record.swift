@@ -52,6 +52,9 @@ extension Gradlog {
         @Option(help: ArgumentHelp("What to keep: full (values, adjoints, local derivatives, contributions), values (values and adjoints) or stats (tensors' statistics only).", valueName: "level"))
         var capture: Capture = .full
 
+        @Flag(help: "Print to standard error where the time went: parse, forward, open, backward, statistics, write, commit, total (seconds).")
+        var timings = false
+
         @OptionGroup var check: GradcheckOptions
 
         @OptionGroup var options: GlobalOptions
@@ -66,6 +69,9 @@ extension Gradlog {
             }
             if let seed, seed > UInt64(Int64.max) {
                 throw ValidationError("--seed \(seed) is too large (at most \(Int64.max))")
+            }
+            if timings && !sweepAxes.isEmpty {
+                throw ValidationError("--timings times one run; leave out --sweep")
             }
             if check.isGiven && !gradcheck {
                 throw ValidationError("--eps, --atol and --rtol set up the check of --gradcheck; add --gradcheck, or leave them out")
@@ -119,14 +125,32 @@ extension Gradlog {
         }
 
         func run() throws {
-            let (program, text) = try Self.load(self.program, seed: seed ?? RandomSource.defaultSeed)
+            let clock = ContinuousClock()
+            let started = clock.now
+            let (program, text) = try Self.load(self.program, seed: seed ?? RandomSource.defaultSeed, timesForward: timings)
+            let parsed = clock.now
             let programPath = Self.shownName(self.program)
             if let sweep = try parsedSweep() { return try record(sweep, of: program, text: text) }
             let computation = try program.computation(setting: try parsedAssignments())
+            let opening = clock.now
             let log = try options.open(.create)
+            let opened = clock.now
             let run = try log.record(
                 computation, program: program, text: text, programPath: programPath, name: name, tags: try parsedTags(),
                 capture: capture)
+            let recorded = clock.now
+            // After what the run prints, so that they do not interleave on a terminal.
+            defer {
+                if timings {
+                    StandardOutput.shared.flush()
+                    Self.printTimings([
+                        ("parse", started.duration(to: parsed) - program.computation.tape.forwardTime),
+                        ("forward", computation.tape.forwardTime), ("open", opening.duration(to: opened)),
+                        ("backward", run.timings.backward), ("statistics", run.timings.statistics),
+                        ("write", run.timings.write), ("commit", run.timings.commit), ("total", started.duration(to: recorded)),
+                    ])
+                }
+            }
             guard gradcheck else { return Self.print(run, format: options.format) }
             let result = try log.gradcheck(run: run.id, check: check.check)
             Self.print(run, gradcheck: GradcheckReport(result: result), format: options.format)
@@ -135,10 +159,23 @@ extension Gradlog {
 
         /// Reads and parses a program file; read failures become messages naming the file.
         /// The text's fingerprint is computed on another core while the program parses.
-        static func load(_ path: String, seed: UInt64 = RandomSource.defaultSeed) throws -> (Program, ProgramText) {
+        static func load(
+            _ path: String, seed: UInt64 = RandomSource.defaultSeed, timesForward: Bool = false
+        ) throws -> (Program, ProgramText) {
             let source = try read(path)
             let text = ProgramText(source)
-            return (try Program(source: source, file: shownName(path), seed: seed), text)
+            var initializers = Initializers(seed: seed, folder: Initializers.folder(of: shownName(path)))
+            initializers.timesForward = timesForward
+            return (try Program(source: source, file: shownName(path), initializers: initializers), text)
+        }
+
+        /// `timing PHASE SECONDS` lines on standard error, one per phase, for people and awk.
+        static func printTimings(_ phases: [(String, Duration)]) {
+            for (phase, duration) in phases {
+                let (seconds, attoseconds) = duration.components
+                let text = String(format: "%.6f", Double(seconds) + Double(attoseconds) * 1e-18)
+                printError("timing \(phase) \(text)")
+            }
         }
 
         /// The name diagnostics and the stored program_path give a program: `<stdin>` for -.
