@@ -11,9 +11,11 @@
  * BLOB per tensor, one row per node (run, id, value, grad, d0, d1) as gradlog's run_node:
  * values, adjoints (nodes that need one), relu's local derivative, and the contribution of each
  * matmul and of cross_entropy to its operands; biases' adds keep none (their derivative is
- * fixed). The loss is a REAL, its adjoint 1.0. One prepared statement bound by index, BLOBs
- * bound in place (SQLITE_STATIC), one transaction, journal_mode=WAL, synchronous=NORMAL; timed
- * from sqlite3_open to sqlite3_close, best of R, each into a fresh file (the last one is kept).
+ * fixed). The loss is a REAL, its adjoint 1.0. A rowid table keyed (run, id) (gradlog's is
+ * WITHOUT ROWID; with BLOBs of megabytes the rowid table makes the smaller file). One prepared
+ * statement bound by index, BLOBs bound in place (SQLITE_STATIC), one transaction,
+ * journal_mode=WAL, synchronous=NORMAL; timed from sqlite3_open to sqlite3_close, best of R,
+ * each into a fresh file (the last one is kept).
  *
  *   gcc -O2 bench/limit_tensor.c $(pkg-config --cflags --libs openblas) -lsqlite3 -lm -o limit_tensor
  *   ./limit_tensor B IN H OUT FILE.safetensors DB R T...
