@@ -42,7 +42,7 @@ fail() { log "ERROR: $*"; exit 1; }
 # Build and workload
 
 if [ -n "${BENCH_GRADLOG:-}" ]; then
-    GRADLOG=$(cd "$ROOT" && realpath "$BENCH_GRADLOG")
+    GRADLOG=$(realpath "$BENCH_GRADLOG")
     log "using BENCH_GRADLOG=$GRADLOG (no build)"
 else
     log "building gradlog (swift build -c release --product gradlog) ..."
