@@ -3,7 +3,7 @@
  *
  * Compute limit: the step's matrix products alone through cblas_dgemm, transposes by flag, no
  * copies, nothing else: forward Z1 = X W1, Z2 = H1 W2, Z3 = H2 W3; backward dW3 = H2' dZ3,
- * dH2 = dZ3 W3', dW2 = H1' dA2, dH1 = dA2 W2', dW1 = X' dA1 (X is data: no dX). Best of R
+ * dH2 = dZ3 W3', dW2 = H1' dA2, dH1 = dA2 W2', dW1 = X' dA1 (X is data: no dX). Best of RC
  * in-process, after one untimed pass, for each thread count T (openblas_set_num_threads).
  *
  * Storage limit: the step computed once in full (the products above plus plain loops for the
@@ -14,11 +14,11 @@
  * fixed). The loss is a REAL, its adjoint 1.0. A rowid table keyed (run, id) (gradlog's is
  * WITHOUT ROWID; with BLOBs of megabytes the rowid table makes the smaller file). One prepared
  * statement bound by index, BLOBs bound in place (SQLITE_STATIC), one transaction,
- * journal_mode=WAL, synchronous=NORMAL; timed from sqlite3_open to sqlite3_close, best of R,
+ * journal_mode=WAL, synchronous=NORMAL; timed from sqlite3_open to sqlite3_close, best of RS,
  * each into a fresh file (the last one is kept).
  *
  *   gcc -O2 bench/limit_tensor.c $(pkg-config --cflags --libs openblas) -lsqlite3 -lm -o limit_tensor
- *   ./limit_tensor B IN H OUT FILE.safetensors DB R T...
+ *   ./limit_tensor B IN H OUT FILE.safetensors DB RC RS T...
  *
  * Prints `loss`, `gradnorm` (the L2 norm of all six weight gradients together), `compute T S`
  * per thread count, `store S` and `blob_bytes N` (the bytes of every BLOB written), one a line.
@@ -80,13 +80,13 @@ static void exec(sqlite3 *db, const char *sql) {
 }
 
 int main(int argc, char **argv) {
-    if (argc < 9) {
-        fprintf(stderr, "usage: limit_tensor B IN H OUT FILE.safetensors DB R T...\n");
+    if (argc < 10) {
+        fprintf(stderr, "usage: limit_tensor B IN H OUT FILE.safetensors DB RC RS T...\n");
         return 2;
     }
     const int nB = atoi(argv[1]), nI = atoi(argv[2]), nH = atoi(argv[3]), nO = atoi(argv[4]);
     const char *path = argv[5], *dbpath = argv[6];
-    const int reps = atoi(argv[7]);
+    const int compute_reps = atoi(argv[7]), store_reps = atoi(argv[8]);
 
     /* read the file */
     FILE *f = fopen(path, "rb");
@@ -149,10 +149,10 @@ int main(int argc, char **argv) {
     printf("loss %.17g\ngradnorm %.17g\n", loss, norm);
 
     /* compute limit: the eight products, nothing else */
-    for (int t = 8; t < argc; t++) {
+    for (int t = 9; t < argc; t++) {
         openblas_set_num_threads(atoi(argv[t]));
         double best = INFINITY;
-        for (int rep = -1; rep < reps; rep++) {
+        for (int rep = -1; rep < compute_reps; rep++) {
             double t0 = now();
             gemm(0, 0, nB, nH, nI, X, W1, Z1);
             gemm(0, 0, nB, nH, nH, H1, W2, Z2);
@@ -184,7 +184,7 @@ int main(int argc, char **argv) {
     for (int i = 0; i < 17; i++) blob_bytes += 8 * (node[i].nv + node[i].ng + node[i].n0 + node[i].n1);
     double best = INFINITY;
     char side[4096];
-    for (int rep = 0; rep < reps; rep++) {
+    for (int rep = 0; rep < store_reps; rep++) {
         for (const char **suffix = (const char *[]){"", "-wal", "-shm", NULL}; *suffix; suffix++) {
             snprintf(side, sizeof side, "%s%s", dbpath, *suffix);
             unlink(side);

@@ -9,8 +9,10 @@
 #   bench/tensor.sh smoke    784-32-32-10, batch 16, one rep, digits 5 and moons 20 steps, PyTorch if present,
 #                            with BENCH_GRADLOG (CI: BENCH_GRADLOG=.build/debug/gradlog)
 #
-# Environment: BENCH_GRADLOG=PATH (time this binary, no build), BENCH_REPS, BENCH_THREADS ("1 2"),
-# BENCH_TIMEOUT (600 s a command), BENCH_KEEP=1 (keep the temp folder).
+# Environment: BENCH_GRADLOG=PATH (time this binary, no build), BENCH_REPS (processes and
+# database writes), BENCH_INNER_REPS (in-process compute loops of the limit and PyTorch, 20; the
+# 2 shared cores make single 2-thread runs noisy), BENCH_THREADS ("1 2"), BENCH_TIMEOUT (600 s a
+# command), BENCH_KEEP=1 (keep the temp folder).
 # gradlog's compute is forward + backward from `record --timings` (in-process, one process per
 # rep, OPENBLAS_NUM_THREADS set to the thread count it is compared at); its end-to-end times are
 # wall times around the process (date +%s%N), peak RSS is the kernel's "Maximum resident set size"
@@ -24,9 +26,9 @@ BENCH="$ROOT/bench"
 SMOKE=0
 [ "${1:-}" = smoke ] && SMOKE=1
 if [ "$SMOKE" = 1 ]; then
-    REPS=${BENCH_REPS:-1}; SIZE=(--hidden 32 --batch 16); DIGITS_STEPS=5; MOONS_STEPS=20
+    REPS=${BENCH_REPS:-1}; INNER_REPS=${BENCH_INNER_REPS:-2}; SIZE=(--hidden 32 --batch 16); DIGITS_STEPS=5; MOONS_STEPS=20
 else
-    REPS=${BENCH_REPS:-5}; SIZE=(); DIGITS_STEPS=200; MOONS_STEPS=100
+    REPS=${BENCH_REPS:-5}; INNER_REPS=${BENCH_INNER_REPS:-20}; SIZE=(); DIGITS_STEPS=200; MOONS_STEPS=100
 fi
 read -r -a THREADS <<<"${BENCH_THREADS:-1 2}"
 TIMEOUT=${BENCH_TIMEOUT:-600}
@@ -55,7 +57,7 @@ gcc -O2 "$BENCH/limit_tensor.c" $(pkg-config --cflags --libs openblas) -lsqlite3
     || fail "cannot build limit_tensor.c (gcc, libopenblas-dev, libsqlite3-dev)"
 read -r NB NI NH NO < <(python3 "$BENCH/gen_mlp.py" "${SIZE[@]}" "$TMP/mlp")
 PROG="$TMP/mlp/mlp.grad"
-log "MLP step: $NI-$NH-$NH-$NO, batch $NB; best of $REPS; threads ${THREADS[*]}"
+log "MLP step: $NI-$NH-$NH-$NO, batch $NB; best of $REPS ($INNER_REPS in-process); threads ${THREADS[*]}"
 TORCH=1
 python3 -c 'import torch' 2>/dev/null || { TORCH=0; log "PyTorch is not importable: skipping it"; }
 
@@ -107,7 +109,7 @@ agree() {
 # The limits and PyTorch
 
 log "limit_tensor ..."
-"$TMP/limit_tensor" "$NB" "$NI" "$NH" "$NO" "$TMP/mlp/mlp.safetensors" "$TMP/limit.db" "$REPS" "${THREADS[@]}" \
+"$TMP/limit_tensor" "$NB" "$NI" "$NH" "$NO" "$TMP/mlp/mlp.safetensors" "$TMP/limit.db" "$INNER_REPS" "$REPS" "${THREADS[@]}" \
     >"$TMP/limit.txt" || fail "limit_tensor failed"
 LIMIT_VALUES="$(field loss "$TMP/limit.txt") $(field gradnorm "$TMP/limit.txt")"
 STORE=$(field store "$TMP/limit.txt")
@@ -116,7 +118,7 @@ LIMIT_DB=$(dbbytes "$TMP/limit.db")
 
 if [ "$TORCH" = 1 ]; then
     log "torch_mlp.py ..."
-    python3 "$BENCH/torch_mlp.py" "$TMP/mlp" --reps "$REPS" --threads "${THREADS[@]}" --hooks-db "$TMP/torch.db" \
+    python3 "$BENCH/torch_mlp.py" "$TMP/mlp" --compute-reps "$INNER_REPS" --reps "$REPS" --threads "${THREADS[@]}" --hooks-db "$TMP/torch.db" \
         >"$TMP/torch.txt" || fail "torch_mlp.py failed"
     agree "PyTorch and the limit" "$(field loss "$TMP/torch.txt") $(field gradnorm "$TMP/torch.txt")" "$LIMIT_VALUES"
 fi
@@ -201,19 +203,19 @@ if [ "$TORCH" = 1 ]; then
     done
 fi
 ROWS+=("| \`train\` digits, $DIGITS_STEPS steps, stats vs \`--capture none\` | $d | $dn | **$(ratio "$d" "$dn")** | $td (loop only) | $(ratio "$d" "$td") | ≤ 1.1 × none |")
-ROWS+=("| \`train\` moons, 100 steps, stats | $m | $mn (\`--capture none\`) | $(ratio "$m" "$mn") | $tm (loop only) | **$(ratio "$m" "$tm")** | ≤ 1 × PyTorch |")
+ROWS+=("| \`train\` moons, $MOONS_STEPS steps, stats | $m | $mn (\`--capture none\`) | $(ratio "$m" "$mn") | $tm (loop only) | **$(ratio "$m" "$tm")** | ≤ 1 × PyTorch |")
 
 # ---------------------------------------------------------------------------------------------
 # Report
 
 echo
-echo "gradlog: $GRADLOG ($("$GRADLOG" --version 2>/dev/null)); MLP $NI-$NH-$NH-$NO, batch $NB, float64; $(nproc) cores; best of $REPS; $(date -u +%Y-%m-%d)"
+echo "gradlog: $GRADLOG ($("$GRADLOG" --version 2>/dev/null)); MLP $NI-$NH-$NH-$NO, batch $NB, float64; $(nproc) cores; best of $REPS (in-process loops: $INNER_REPS); $(date -u +%Y-%m-%d)"
 echo
 echo "| measurement | gradlog s | limit / yardstick s | gradlog / limit | PyTorch s | gradlog / PyTorch | issue 14's target |"
 echo "|---|---|---|---|---|---|---|"
 printf '%s\n' "${ROWS[@]}"
 echo
-echo "Values (loss, gradient norm) of the limit: $LIMIT_VALUES; within 1e-12 relative: $(IFS=,; echo "${CHECKS[*]}" | sed 's/,/, /g')."
+echo "Values (loss, gradient norm) of the limit: $LIMIT_VALUES; within 1e-12 relative: $(printf '%s; ' "${CHECKS[@]}" | sed 's/; $//')."
 if [ "$TORCH" = 1 ]; then
     echo "PyTorch times are in-process (after \`import torch\`, $(torch_field import) s here); gradlog's end-to-end times include its process start."
 fi

@@ -2,13 +2,13 @@
 """The PyTorch peer of issue 14's MLP step (bench/gen_mlp.py): the same graph, CPU, float64,
 from the same safetensors file.
 
-    python3 bench/torch_mlp.py DIR [--reps 5] [--threads 1 2] [--hooks-db FILE]
+    python3 bench/torch_mlp.py DIR [--compute-reps 20] [--reps 5] [--threads 1 2] [--hooks-db FILE]
 
 Prints, one a line:
   loss L, gradnorm G       the loss and the L2 norm of the six weight gradients together
-  compute T S              forward + backward, best of R in-process after one untimed step,
+  compute T S              forward + backward, best of --compute-reps in-process after one untimed step,
                            with torch.set_num_threads(T)
-  hooks T S                one step recorded by hand, best of R, each into a fresh database:
+  hooks T S                one step recorded by hand, best of --reps, each into a fresh database:
                            from reading the safetensors file to the commit and close, every
                            intermediate's value saved as it is computed and its gradient by a
                            tensor hook during backward, one BLOB per tensor through sqlite3
@@ -100,6 +100,7 @@ def recorded_step(directory, path):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("dir")
+    parser.add_argument("--compute-reps", type=int, default=20)
     parser.add_argument("--reps", type=int, default=5)
     parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--hooks-db")
@@ -110,7 +111,7 @@ def main():
     print(f"loss {loss.item()!r}\ngradnorm {norm!r}")
     for threads in a.threads:
         torch.set_num_threads(threads)
-        print(f"compute {threads} {compute_seconds(X, labels, p, a.reps):.6f}")
+        print(f"compute {threads} {compute_seconds(X, labels, p, a.compute_reps):.6f}")
         if a.hooks_db:
             best, written = math.inf, 0
             for _ in range(a.reps):
