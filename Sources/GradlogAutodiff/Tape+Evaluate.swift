@@ -8,6 +8,7 @@ extension Tape {
         let rb = b == Self.noInput ? 0..<0 : range(b)
         let sa = shape(a), sb = b == Self.noInput ? Shape.scalar : shape(b), so = shape(NodeID(i))
         let axis = axes[NodeID(i)]
+        let derivatives = derivativeRange(NodeID(i))
         values.withUnsafeMutableBufferPointer { v in
             let x = UnsafeBufferPointer(rebasing: v[ra])
             let y = UnsafeBufferPointer(rebasing: v[rb])
@@ -18,8 +19,8 @@ extension Tape {
                     derivative1.withUnsafeMutableBufferPointer { d1 in
                         Elementwise.forward(
                             op, x, sa, y, sb, out, so,
-                            d0: UnsafeMutableBufferPointer(rebasing: d0[output]),
-                            d1: UnsafeMutableBufferPointer(rebasing: d1[output]))
+                            d0: UnsafeMutableBufferPointer(rebasing: d0[derivatives]),
+                            d1: UnsafeMutableBufferPointer(rebasing: d1[derivatives]))
                     }
                 }
             case .matmul: MatrixProduct.forward(x, sa, y, sb, out)
@@ -49,16 +50,17 @@ extension Tape {
         let axis = axes[NodeID(i)]
 
         if op.kind == .elementwise {
+            let derivatives = derivativeRange(NodeID(i))
             gradients.adjoints.withUnsafeMutableBufferPointer { adjoint in
                 let g = UnsafeBufferPointer(rebasing: adjoint[output])
                 if needA {
                     derivative0.withUnsafeBufferPointer { d in
-                        Elementwise.accumulate(g, UnsafeBufferPointer(rebasing: d[output]), so, into: UnsafeMutableBufferPointer(rebasing: adjoint[ra]), sa, first: first.0)
+                        Elementwise.accumulate(g, UnsafeBufferPointer(rebasing: d[derivatives]), so, into: UnsafeMutableBufferPointer(rebasing: adjoint[ra]), sa, first: first.0)
                     }
                 }
                 if needB {
                     derivative1.withUnsafeBufferPointer { d in
-                        Elementwise.accumulate(g, UnsafeBufferPointer(rebasing: d[output]), so, into: UnsafeMutableBufferPointer(rebasing: adjoint[rb]), sb, first: first.1)
+                        Elementwise.accumulate(g, UnsafeBufferPointer(rebasing: d[derivatives]), so, into: UnsafeMutableBufferPointer(rebasing: adjoint[rb]), sb, first: first.1)
                     }
                 }
             }

@@ -21,14 +21,19 @@ public struct Tape: Sendable {
     public internal(set) var shapeIDs = PerNode(absent: .zero)
     public internal(set) var shapeTable: [Shape] = [.scalar]
     private var shapeLookup: [Shape: Int32] = [.scalar: 0]
-    /// Per node: where its elements start in `values`, `derivative0` and `derivative1`; while
-    /// every node is a scalar, node i's one element is at i and nothing is stored.
+    /// Per node: where its elements start in `values`; while every node is a scalar, node i's
+    /// one element is at i and nothing is stored.
     public internal(set) var valueStart = PerNode(absent: .nodeIndex)
     /// Every node's elements, one node after another.
     public internal(set) var values: [Double] = []
-    /// d(node)/d(input 0), element by element, for elementwise ops; NaN elsewhere.
+    /// Per node: where its local derivatives start in `derivative0` and `derivative1` (see
+    /// `derivativeRange`); stored from the first tensor on, as `valueStart`.
+    public internal(set) var derivativeStart = PerNode(absent: .nodeIndex)
+    /// d(node)/d(input 0), element by element, for elementwise ops (NaN for a scalar leaf and
+    /// a unary op's second slot). A tensor that is not elementwise (a leaf, a matrix product, a
+    /// reduction) has no elements here, so that a large data leaf costs its values only.
     public internal(set) var derivative0: [Double] = []
-    /// d(node)/d(input 1), element by element, for binary elementwise ops; NaN elsewhere.
+    /// d(node)/d(input 1), element by element, laid out as `derivative0`.
     public internal(set) var derivative1: [Double] = []
     /// Per node, where it stands for the backward pass (one byte, so that a scalar node costs
     /// as little as it can): see `Gradient`.
@@ -100,6 +105,17 @@ public struct Tape: Sendable {
         return start..<start + elementCount(id)
     }
 
+    /// Where node `id`'s local derivatives are in `derivative0` and `derivative1`: as many as
+    /// its elements for a scalar and an elementwise op, none for any other node.
+    public func derivativeRange(_ id: NodeID) -> Range<Int> {
+        let start = derivativeStart[Int(id)]
+        return start..<start + (Self.keepsDerivatives(ops[Int(id)], scalar: isScalar(id)) ? elementCount(id) : 0)
+    }
+
+    /// Every scalar node has its one slot (the scalar path's tape is dense); a tensor node has
+    /// slots only when it is an elementwise op, whose backward reads them.
+    static func keepsDerivatives(_ op: Op, scalar: Bool) -> Bool { scalar || op.kind == .elementwise }
+
     /// A scalar node's value; the first element of a tensor.
     public func scalar(_ id: NodeID) -> Double { values[valueStart[Int(id)]] }
 
@@ -128,8 +144,6 @@ public struct Tape: Sendable {
         let gradient = requiresGrad.map { $0 ? Gradient.fromInput : .none } ?? Self.leafGradient(op)
         let id = appendNode(op, Self.noInput, Self.noInput, shapeID: shapeID(shape), gradient: gradient)
         values.append(contentsOf: elements)
-        derivative0.append(contentsOf: repeatElement(.nan, count: elements.count))
-        derivative1.append(contentsOf: repeatElement(.nan, count: elements.count))
         return id
     }
 
@@ -170,8 +184,10 @@ public struct Tape: Sendable {
         if let problem = problemAdding(n) { throw ShapeError("\(op.name) gives shape \(outputShape): \(problem)") }
         let id = appendNode(op, a, b, shapeID: shapeID(outputShape), gradient: g)
         values.append(contentsOf: repeatElement(0, count: n))
-        derivative0.append(contentsOf: repeatElement(.nan, count: n))
-        derivative1.append(contentsOf: repeatElement(.nan, count: n))
+        if Self.keepsDerivatives(op, scalar: false) {
+            derivative0.append(contentsOf: repeatElement(.nan, count: n))
+            derivative1.append(contentsOf: repeatElement(.nan, count: n))
+        }
         if let resolvedAxis { axes[id] = resolvedAxis }
         evaluate(Int(id))
         return id
@@ -188,12 +204,14 @@ public struct Tape: Sendable {
         input0.append(a)
         input1.append(b)
         if shapeID != 0 && !valueStart.isStored {
-            // The first tensor: from now on each node's start and shape are stored.
+            // The first tensor: from now on each node's starts and shape are stored.
             valueStart.store(count: Int(id))
+            derivativeStart.store(count: Int(id))
             shapeIDs.store(count: Int(id))
         }
         if valueStart.isStored {
             valueStart.append(Int32(values.count))
+            derivativeStart.append(Int32(derivative0.count))
             shapeIDs.append(shapeID)
         }
         gradient.append(g)
@@ -254,10 +272,10 @@ public struct Tape: Sendable {
             if shapeIDs[i] == 0 && ops[i].kind == .elementwise {
                 let a = input0[i], b = input1[i]
                 let r = ops[i].evaluate(scalar(a), b == Self.noInput ? .nan : scalar(b))
-                let start = valueStart[i]
-                values[start] = r.value
-                derivative0[start] = r.d0
-                derivative1[start] = r.d1
+                values[valueStart[i]] = r.value
+                let d = derivativeStart[i]
+                derivative0[d] = r.d0
+                derivative1[d] = r.d1
             } else {
                 evaluate(i)
             }
@@ -304,14 +322,14 @@ public struct Tape: Sendable {
             if needB { reaches[Int(b)] = true }
             if shapeIDs[i] == 0 && ops[i].kind == .elementwise
                 && isScalar(a) && (b == Self.noInput || isScalar(b)) {
-                let start = valueStart[i]
-                let g = gradients.adjoints[start]
+                let g = gradients.adjoints[valueStart[i]]
+                let d = derivativeStart[i]
                 if needA {
-                    let c = g * derivative0[start]
+                    let c = g * derivative0[d]
                     if firstA { gradients.adjoints[valueStart[Int(a)]] = c } else { gradients.adjoints[valueStart[Int(a)]] += c }
                 }
                 if needB {
-                    let c = g * derivative1[start]
+                    let c = g * derivative1[d]
                     if firstB { gradients.adjoints[valueStart[Int(b)]] = c } else { gradients.adjoints[valueStart[Int(b)]] += c }
                 }
             } else {
@@ -363,11 +381,16 @@ public struct Gradients: Sendable, Equatable {
     /// What node `id` sent to its input in `slot`, in that input's shape; nil for ops that store
     /// local derivatives instead, and for a slot whose input requires no gradient.
     public func contribution(_ id: NodeID, slot: Int, in tape: Tape) -> ArraySlice<Double>? {
+        contributionRange(id, slot: slot, in: tape).map { contributions[$0] }
+    }
+
+    /// Where `contribution(id, slot:in:)` is in `contributions`.
+    public func contributionRange(_ id: NodeID, slot: Int, in tape: Tape) -> Range<Int>? {
         guard let start = contributionStart[id] else { return nil }
         let input = slot == 0 ? tape.input0[Int(id)] : tape.input1[Int(id)]
         guard input != Tape.noInput, tape.requiresGrad(input) else { return nil }
         let offset = slot == 0 ? start : start + tape.elementCount(tape.input0[Int(id)])
-        return contributions[offset..<offset + tape.elementCount(input)]
+        return offset..<offset + tape.elementCount(input)
     }
 }
 

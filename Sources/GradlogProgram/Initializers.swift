@@ -1,3 +1,4 @@
+import GradlogFormats
 import GradlogAutodiff
 
 /// The ways a leaf's value can be written besides a number or a literal.
@@ -51,14 +52,19 @@ public struct Initializers {
         path.hasPrefix("/") || folder.isEmpty ? path : folder + "/" + path
     }
 
-    func csv(_ path: String, columns: [String]) throws(InitializerError) -> (Shape, [Double]) {
+    /// The data files read so far, by resolved path: a parse reads each file once, however
+    /// many leaves name it (eight `load`s of one weights file read it once).
+    private var openedTables: [String: CSVTable] = [:]
+    private var openedSafetensors: [String: SafeTensorsFile] = [:]
+
+    mutating func csv(_ path: String, columns: [String]) throws(InitializerError) -> (Shape, [Double]) {
         guard readsFiles else { throw InitializerError("this program may not read files (csv \(path))") }
-        return try DataFiles.csv(resolve(path), columns: columns)
+        return try DataFiles.csv(resolve(path), columns: columns, opened: &openedTables)
     }
 
-    func safetensors(_ path: String, key: String) throws(InitializerError) -> (Shape, [Double]) {
+    mutating func safetensors(_ path: String, key: String) throws(InitializerError) -> (Shape, [Double]) {
         guard readsFiles else { throw InitializerError("this program may not read files (load \(path))") }
-        return try DataFiles.safetensors(resolve(path), key: key)
+        return try DataFiles.safetensors(resolve(path), key: key, opened: &openedSafetensors)
     }
 }
 

@@ -131,57 +131,93 @@ final class RunWriter {
     ) throws {
         let insert = withStructure ? insertStructureNode : insertNode
         let tape = computation.tape
+        let keepsTensors = capture != .stats
         try insert.bind(1, runID)
-        // Names are bound in place (SQLITE_STATIC): the buffer outlives every step below.
-        try computation.names.withNameStorage { names, range in
-            for i in 0..<tape.count {
-                let id = NodeID(i)
-                let op = tape.ops[i]
-                let isScalar = tape.isScalar(id)
-                let keepsTensors = capture != .stats
-                try insert.bind(2, Int64(i))
-                if isScalar {
-                    try insert.bind(3, float: tape.values[tape.valueStart[i]])
-                } else {
-                    try bind(insert, 3, keepsTensors ? tape.elements(id) : nil, tensor: true)
-                }
-                if !tape.requiresGrad(NodeID(i)) {
-                    try insert.bindNull(4)
-                } else if isScalar {
-                    try insert.bind(4, float: gradients.adjoints[tape.valueStart[i]])
-                } else {
-                    try bind(insert, 4, keepsTensors ? gradients.adjoint(id, in: tape) : nil, tensor: true)
-                }
-                if isScalar && op.kind != .contribution {
-                    // The scalar path, as before tensors: the derivatives straight from the arena.
-                    let stores = capture == .full && op.fixedLocalDerivatives == nil
-                    let start = tape.valueStart[i]
-                    if stores && op.arity >= 1 { try insert.bind(5, float: tape.derivative0[start]) } else { try insert.bindNull(5) }
-                    if stores && op.arity == 2 { try insert.bind(6, float: tape.derivative1[start]) } else { try insert.bindNull(6) }
-                } else {
-                    for slot in 0..<2 {
-                        let kept = capture == .full ? stored(slot, of: id, tape, gradients) : nil
-                        try bind(insert, Int32(5 + slot), kept?.elements, tensor: kept?.isTensor ?? false)
-                    }
-                }
-                if withStructure {
-                    if let name = range(i) {
-                        try insert.bind(7, utf8: UnsafeBufferPointer(rebasing: names[name]), stable: true)
+        // Names and tensors are bound in place (SQLITE_STATIC): the name buffer and the arenas
+        // outlive every step below, and the bindings are cleared before they go.
+        try Arenas.borrow(tape, gradients) { arenas in
+            defer { insert.clearBindings() }
+            try computation.names.withNameStorage { names, range in
+                for i in 0..<tape.count {
+                    let id = NodeID(i)
+                    let op = tape.ops[i]
+                    let isScalar = tape.isScalar(id)
+                    try insert.bind(2, Int64(i))
+                    if isScalar {
+                        try insert.bind(3, float: tape.values[tape.valueStart[i]])
+                    } else if keepsTensors {
+                        try bind(insert, 3, arenas.values, tape.range(id))
                     } else {
-                        try insert.bindNull(7)
+                        try insert.bindNull(3)
                     }
-                    try insert.bind(8, Int64(op.rawValue))
-                    try bindBack(insert, 9, node: i, input: tape.input0[i])
-                    try bindBack(insert, 10, node: i, input: tape.input1[i])
-                    try insert.bind(11, Int64(i) - Int64(computation.lines[i]))
+                    if !tape.requiresGrad(NodeID(i)) {
+                        try insert.bindNull(4)
+                    } else if isScalar {
+                        try insert.bind(4, float: gradients.adjoints[tape.valueStart[i]])
+                    } else if keepsTensors {
+                        try bind(insert, 4, arenas.adjoints, tape.range(id))
+                    } else {
+                        try insert.bindNull(4)
+                    }
+                    if isScalar && op.kind != .contribution {
+                        // The scalar path, as before tensors: the derivatives straight from the arena.
+                        let stores = capture == .full && op.fixedLocalDerivatives == nil
+                        let start = tape.derivativeStart[i]
+                        if stores && op.arity >= 1 { try insert.bind(5, float: tape.derivative0[start]) } else { try insert.bindNull(5) }
+                        if stores && op.arity == 2 { try insert.bind(6, float: tape.derivative1[start]) } else { try insert.bindNull(6) }
+                    } else {
+                        for slot in 0..<2 {
+                            let index = Int32(5 + slot)
+                            guard capture == .full, let kept = stored(slot, of: id, tape, gradients, arenas) else {
+                                try insert.bindNull(index)
+                                continue
+                            }
+                            if kept.isTensor {
+                                try bind(insert, index, kept.arena, kept.range)
+                            } else {
+                                try insert.bind(index, float: kept.arena[kept.range.lowerBound])
+                            }
+                        }
+                    }
+                    if withStructure {
+                        if let name = range(i) {
+                            try insert.bind(7, utf8: UnsafeBufferPointer(rebasing: names[name]), stable: true)
+                        } else {
+                            try insert.bindNull(7)
+                        }
+                        try insert.bind(8, Int64(op.rawValue))
+                        try bindBack(insert, 9, node: i, input: tape.input0[i])
+                        try bindBack(insert, 10, node: i, input: tape.input1[i])
+                        try insert.bind(11, Int64(i) - Int64(computation.lines[i]))
+                    }
+                    try insert.step()
+                    insert.reset()
+                    if !isScalar { try writeTensorNode(id, tape, gradients, runID: runID) }
                 }
-                try insert.step()
-                insert.reset()
-                if !isScalar { try writeTensorNode(id, tape, gradients, runID: runID) }
             }
         }
-        // Nothing bound may point into the name buffer once it is gone.
-        insert.clearBindings()
+    }
+
+    /// The arenas of a tape and its gradients, borrowed for one write so that tensors are bound
+    /// as BLOBs where they lie, without a copy.
+    private struct Arenas {
+        let values, adjoints, derivative0, derivative1, contributions: UnsafeBufferPointer<Double>
+
+        static func borrow<R>(_ tape: Tape, _ gradients: Gradients, _ body: (Arenas) throws -> R) rethrows -> R {
+            try tape.values.withUnsafeBufferPointer { values in
+                try gradients.adjoints.withUnsafeBufferPointer { adjoints in
+                    try tape.derivative0.withUnsafeBufferPointer { derivative0 in
+                        try tape.derivative1.withUnsafeBufferPointer { derivative1 in
+                            try gradients.contributions.withUnsafeBufferPointer { contributions in
+                                try body(Arenas(
+                                    values: values, adjoints: adjoints, derivative0: derivative0, derivative1: derivative1,
+                                    contributions: contributions))
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /// What the store keeps for an input slot of a node: the local derivative (elementwise ops
@@ -189,8 +225,8 @@ final class RunWriter {
     /// nothing (a leaf, an unused slot, a fixed derivative, an input that needs no gradient).
     /// A local derivative has the node's shape; a contribution its input's.
     private func stored(
-        _ slot: Int, of id: NodeID, _ tape: Tape, _ gradients: Gradients
-    ) -> (elements: ArraySlice<Double>, isTensor: Bool)? {
+        _ slot: Int, of id: NodeID, _ tape: Tape, _ gradients: Gradients, _ arenas: Arenas
+    ) -> (arena: UnsafeBufferPointer<Double>, range: Range<Int>, isTensor: Bool)? {
         let op = tape.ops[Int(id)]
         guard slot < op.arity else { return nil }
         switch op.kind {
@@ -198,20 +234,17 @@ final class RunWriter {
             return nil
         case .elementwise:
             guard op.fixedLocalDerivatives == nil else { return nil }
-            let arena = slot == 0 ? tape.derivative0 : tape.derivative1
-            return (arena[tape.range(id)], !tape.isScalar(id))
+            return (slot == 0 ? arenas.derivative0 : arenas.derivative1, tape.derivativeRange(id), !tape.isScalar(id))
         case .contribution:
             let input = slot == 0 ? tape.input0[Int(id)] : tape.input1[Int(id)]
-            return gradients.contribution(id, slot: slot, in: tape).map { ($0, !tape.isScalar(input)) }
+            return gradients.contributionRange(id, slot: slot, in: tape).map { (arenas.contributions, $0, !tape.isScalar(input)) }
         }
     }
 
-    /// Binds stored numbers: a scalar's one element as a float, a tensor's (rank 1 or more,
-    /// even of one element) as a BLOB; nil as NULL.
-    private func bind(_ statement: Statement, _ index: Int32, _ elements: ArraySlice<Double>?, tensor: Bool) throws {
-        guard let elements else { return try statement.bindNull(index) }
-        if !tensor { return try statement.bind(index, float: elements.first!) }
-        try TensorCodec.withBytes(elements) { try statement.bind(index, bytes: $0) }
+    /// Binds a tensor's elements as a BLOB of little-endian doubles, in place: the caller keeps
+    /// `arena` alive and unchanged until the bindings are cleared.
+    private func bind(_ statement: Statement, _ index: Int32, _ arena: UnsafeBufferPointer<Double>, _ range: Range<Int>) throws {
+        try TensorCodec.withBytes(UnsafeBufferPointer(rebasing: arena[range])) { try statement.bind(index, bytes: $0, stable: true) }
     }
 
     private func writeTensorNode(_ id: NodeID, _ tape: Tape, _ gradients: Gradients, runID: Int64) throws {

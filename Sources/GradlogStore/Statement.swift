@@ -84,8 +84,12 @@ public final class Statement {
     }
 
     /// Binds raw bytes as a BLOB; SQLite copies them, so the buffer may go after this call.
-    public func bind(_ index: Int32, bytes: UnsafeRawBufferPointer) throws(SQLiteError) {
-        try check(sqlite3_bind_blob64(handle, index, bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1), sqlite3_uint64(bytes.count), csqlite_transient()))
+    /// Binds bytes as a BLOB. SQLite copies them, unless `stable` promises that they stay where
+    /// they are until the statement is stepped and its bindings cleared (SQLITE_STATIC).
+    public func bind(_ index: Int32, bytes: UnsafeRawBufferPointer, stable: Bool = false) throws(SQLiteError) {
+        try check(sqlite3_bind_blob64(
+            handle, index, bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1), sqlite3_uint64(bytes.count),
+            stable ? csqlite_static() : csqlite_transient()))
     }
 
     public func bindNull(_ index: Int32) throws(SQLiteError) {

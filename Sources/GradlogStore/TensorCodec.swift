@@ -6,8 +6,13 @@ enum TensorCodec {
     /// The BLOB's bytes are the arena's bytes on a little-endian machine; gradlog supports no
     /// other (every platform Swift runs on today is little-endian).
     static func withBytes<R>(_ elements: ArraySlice<Double>, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try elements.withUnsafeBufferPointer { try withBytes($0, body) }
+    }
+
+    /// The same for elements in memory gradlog holds (an arena): the bytes are the elements.
+    static func withBytes<R>(_ elements: UnsafeBufferPointer<Double>, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         precondition(1.littleEndian == 1, "gradlog stores tensors as the machine's doubles, which must be little-endian")
-        return try elements.withUnsafeBytes(body)
+        return try body(UnsafeRawBufferPointer(elements))
     }
 
     /// The doubles in a BLOB; nil when its length is not `count` doubles (any whole number of

@@ -142,7 +142,7 @@ import Testing
                 } else {
                     let derivative = slot == 0 ? tape.derivative0 : tape.derivative1
                     let map = broadcastOffsets(from: tape.shape(input), to: tape.shape(id))
-                    let g = Array(gradients.adjoint(id, in: tape)), d = Array(derivative[tape.range(id)])
+                    let g = Array(gradients.adjoint(id, in: tape)), d = Array(derivative[tape.derivativeRange(id)])
                     for e in 0..<g.count { sums[target.lowerBound + (map?[e] ?? e)] += g[e] * d[e] }
                 }
             }
