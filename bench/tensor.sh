@@ -132,24 +132,24 @@ declare -A COMPUTE FULL PHASES
 RSS_MAX=0
 for T in "${THREADS[@]}"; do
     log "record --capture full, $T thread(s) ..."
-    compute=""; full=""; best_total=""
+    compute=""; full=""; phases=""
     for _ in $(seq "$REPS"); do
         gradlog "$T" "$TMP/g.db" record "$PROG" --capture full --timings --format json
         fb=$(sum "$(phase forward)" "$(phase backward)")
         compute=$(min "$fb" "$compute"); full=$(min "$WALL" "$full")
         [ "$RSS_KB" -gt "$RSS_MAX" ] && RSS_MAX=$RSS_KB
         if [ "$full" = "$WALL" ]; then   # the phases of the fastest run
-            best_total=$(awk '$1 == "timing" { printf "%s%s %s", sep, $2, $3; sep = ", " }' "$TMP/stderr.txt")
+            phases=$(awk '$1 == "timing" { printf "%s%s %s", sep, $2, $3; sep = ", " }' "$TMP/stderr.txt")
         fi
     done
-    COMPUTE[$T]=$compute; FULL[$T]=$full; PHASES[$T]=$best_total
+    COMPUTE[$T]=$compute; FULL[$T]=$full; PHASES[$T]=$phases
     agree "gradlog ($T thread(s), full) and the limit" "$(json_values "$TMP/stdout.txt")" "$LIMIT_VALUES"
     GRADLOG_DB=$(dbbytes "$TMP/g.db")
 done
-if command -v sqlite3 >/dev/null; then   # does the limit write what gradlog writes?
+if command -v sqlite3 >/dev/null; then   # does the limit write what gradlog writes? (run_node: storage, may change)
     stored=$(sqlite3 "$TMP/g.db" "SELECT sum(coalesce(length(CASE typeof(value) WHEN 'blob' THEN value END), 0)
         + coalesce(length(CASE typeof(grad) WHEN 'blob' THEN grad END), 0) + coalesce(length(CASE typeof(d0) WHEN 'blob' THEN d0 END), 0)
-        + coalesce(length(CASE typeof(d1) WHEN 'blob' THEN d1 END), 0)) FROM run_node")
+        + coalesce(length(CASE typeof(d1) WHEN 'blob' THEN d1 END), 0)) FROM run_node" 2>/dev/null) || stored="?"
     [ "$stored" = "$TAPE" ] || log "NOTE: gradlog's BLOBs hold $stored bytes, the limit writes $TAPE: bring limit_tensor.c up to date"
 fi
 
