@@ -4,7 +4,7 @@
  * It computes the chain's values, local derivatives and adjoints in plain loops, then writes
  * one row per node — (run, id, name, op, value, adjoint, input0, input1, d0, d1) — into a
  * WITHOUT ROWID table keyed by (run, id), through one prepared statement bound by index, in one
- * transaction, with journal_mode=WAL and synchronous=NORMAL.
+ * transaction, with 16 KB pages as gradlog's, journal_mode=WAL and synchronous=NORMAL.
  *
  *   gcc bench/limit.c -lsqlite3 -lm -O2 -o limit
  *   ./limit N DB [Y]        (Y defaults to -0.3; x is 0.5)
@@ -68,6 +68,7 @@ int main(int argc, char **argv) {
     /* write */
     sqlite3 *db;
     if (sqlite3_open(argv[2], &db) != SQLITE_OK) { fprintf(stderr, "limit: cannot open %s\n", argv[2]); return 2; }
+    exec(db, "PRAGMA page_size=16384");  /* as gradlog makes a new log (GradLog.pageSize) */
     exec(db, "PRAGMA journal_mode=WAL");
     exec(db, "PRAGMA synchronous=NORMAL");
     exec(db, "CREATE TABLE IF NOT EXISTS node ("

@@ -14,7 +14,7 @@
  * fixed). The loss is a REAL, its adjoint 1.0. A rowid table keyed (run, id) (gradlog's is
  * WITHOUT ROWID; with BLOBs of megabytes the rowid table makes the smaller file). One prepared
  * statement bound by index, BLOBs bound in place (SQLITE_STATIC), one transaction,
- * journal_mode=WAL, synchronous=NORMAL; timed from sqlite3_open to sqlite3_close, best of RS,
+ * page_size=16384 as gradlog's, journal_mode=WAL, synchronous=NORMAL; timed from sqlite3_open to sqlite3_close, best of RS,
  * each into a fresh file (the last one is kept).
  *
  *   gcc -O2 bench/limit_tensor.c $(pkg-config --cflags --libs openblas) -lsqlite3 -lm -o limit_tensor
@@ -192,6 +192,7 @@ int main(int argc, char **argv) {
         double t0 = now();
         sqlite3 *db;
         if (sqlite3_open(dbpath, &db) != SQLITE_OK) die("cannot open", dbpath);
+        exec(db, "PRAGMA page_size=16384");  /* as gradlog makes a new log (GradLog.pageSize) */
         exec(db, "PRAGMA journal_mode=WAL");
         exec(db, "PRAGMA synchronous=NORMAL");
         exec(db, "CREATE TABLE node (run INTEGER NOT NULL, id INTEGER NOT NULL, value, grad, d0, d1,"

@@ -63,6 +63,9 @@ public final class GradLog {
     /// temporary name beside it and hard-linked into place, which fails if the name exists. So
     /// concurrent first writers never see a half-made file, and the one that loses the race
     /// simply opens the winner's.
+    /// The page size of a new log (bench/limit.c and bench/limit_tensor.c write with the same).
+    public static let pageSize = 16384
+
     private static func createAtomically(_ path: String) throws {
         let temporary = path + ".creating-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         defer {
@@ -71,8 +74,13 @@ public final class GradLog {
         do {
             let database = try Database(path: temporary, mode: .create)
             // No fsync per migration: nobody sees the file until it is complete, and it is
-            // synced once, whole, before it gets its name.
-            try database.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = OFF")
+            // synced once, whole, before it gets its name. Pages of 16 KB: a tensor's BLOB
+            // spans a quarter as many overflow pages and WAL frames as with SQLite's 4 KB
+            // default; recording a 784-256-256-10 MLP step whole (16.5 MB of BLOBs) took 26%
+            // less time end to end, a million scalar nodes 3 to 12% less, for a file 2% larger
+            // (each BLOB's last overflow page is half empty on average). Set before the first
+            // write; a file keeps the page size it was made with.
+            try database.execute("PRAGMA page_size = \(Self.pageSize); PRAGMA journal_mode = WAL; PRAGMA synchronous = OFF")
             try Migrator.embedded.migrate(database)
         } catch let error as SQLiteError {
             throw explain(error, path: path)

@@ -132,18 +132,26 @@ import Testing
         Tampering("a migration out of order", "DELETE FROM gradlog_migration WHERE version = 2"),
         // Bytes.
         Tampering("truncated to half") { data in data = data.prefix(data.count / 2) },
-        Tampering("truncated to one page") { data in data = data.prefix(4096) },
+        Tampering("truncated to one page") { data in data = data.prefix(pageSize(data)) },
         Tampering("bytes flipped in the first page", noticed: false) { data in
             for offset in stride(from: 600, to: 4000, by: 97) { data[offset] ^= 0x5A }
         },
         Tampering("a data page's bytes flipped", noticed: false) { data in
-            let page = 4096 * 4
+            let page = pageSize(data) * 4
             for offset in stride(from: page + 200, to: page + 4000, by: 53) where offset < data.count { data[offset] ^= 0xA5 }
         },
         Tampering("the last page zeroed", noticed: false) { data in
-            data.replaceSubrange((data.count - 4096)..<data.count, with: Data(count: 4096))
+            let size = pageSize(data)
+            data.replaceSubrange((data.count - size)..<data.count, with: Data(count: size))
         },
     ]
+
+    /// The page size in a database file's header (bytes 16 and 17, big-endian; 1 means 65536).
+    static func pageSize(_ data: Data) -> Int {
+        let start = data.startIndex
+        let size = Int(data[start + 16]) << 8 | Int(data[start + 17])
+        return size == 1 ? 65536 : size
+    }
 
     /// Runs the binary, killing it after `seconds`; stdout is discarded.
     static func run(_ args: [String], seconds: Double = 30) throws -> (status: Int32, signaled: Bool, stderr: String, timedOut: Bool) {
