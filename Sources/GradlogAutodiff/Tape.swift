@@ -184,7 +184,9 @@ public struct Tape: Sendable {
         if let problem = problemAdding(n) { throw ShapeError("\(op.name) gives shape \(outputShape): \(problem)") }
         let id = appendNode(op, a, b, shapeID: shapeID(outputShape), gradient: g)
         values.append(contentsOf: repeatElement(0, count: n))
-        if Self.keepsDerivatives(op, scalar: false) {
+        // A scalar result (`mean(x)` of a scalar x, `sum(W)`) keeps its one slot like every
+        // scalar node: while no tensor is on the tape, node i's slot is at i.
+        if Self.keepsDerivatives(op, scalar: outputShape == .scalar) {
             derivative0.append(contentsOf: repeatElement(.nan, count: n))
             derivative1.append(contentsOf: repeatElement(.nan, count: n))
         }

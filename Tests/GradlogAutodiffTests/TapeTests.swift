@@ -64,4 +64,24 @@ import Testing
         #expect(c.backward() == fresh.backward())
         #expect(c.setInputs(["nope": 1]) == ["nope"])
     }
+
+    /// A reduction of a scalar (`mean(x)` with x a scalar) is a scalar node that is not
+    /// elementwise: it keeps its one derivative slot like every scalar node, so the elementwise
+    /// nodes after it read their own local derivatives (the fuzzer's crash-d5b317eb).
+    /// z = (mean(x) * x)^2 = x^4: dz/dx = 4x^3 = 32 at x = 2, before and after a new forward.
+    @Test func aReductionOfAScalarKeepsTheScalarTapeDense() throws {
+        var tape = Tape()
+        let x = tape.appendLeaf(.input, value: 2)
+        let m = try tape.append(.mean, x)
+        let y = try tape.append(.mul, m, x)
+        let z = try tape.append(.mul, y, y)
+        #expect(tape.derivative0.count == tape.count)
+        for id in 0..<tape.count { #expect(tape.derivativeRange(NodeID(id)).upperBound <= tape.derivative0.count) }
+        #expect(tape.scalar(z) == 16)
+        #expect(tape.backward(from: z).adjoints[tape.valueStart[Int(x)]] == 32)
+        tape.setLeaf(x, value: 3)
+        tape.forward()
+        #expect(tape.scalar(z) == 81)
+        #expect(tape.backward(from: z).adjoints[tape.valueStart[Int(x)]] == 108)
+    }
 }
