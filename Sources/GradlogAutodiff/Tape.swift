@@ -144,6 +144,10 @@ public struct Tape: Sendable {
         let gradient = requiresGrad.map { $0 ? Gradient.fromInput : .none } ?? Self.leafGradient(op)
         let id = appendNode(op, Self.noInput, Self.noInput, shapeID: shapeID(shape), gradient: gradient)
         values.append(contentsOf: elements)
+        if shape == .scalar {  // a scalar keeps its slot (see `keepsDerivatives`)
+            derivative0.append(.nan)
+            derivative1.append(.nan)
+        }
         return id
     }
 

@@ -84,4 +84,17 @@ import Testing
         #expect(tape.scalar(z) == 81)
         #expect(tape.backward(from: z).adjoints[tape.valueStart[Int(x)]] == 108)
     }
+
+    /// A leaf given as a tensor of shape [] is a scalar too, with its derivative slot.
+    /// w = (x * c) * c with c a 0-d constant: dw/dx = c^2 = 9.
+    @Test func aZeroDimensionalLeafKeepsTheScalarTapeDense() throws {
+        var tape = Tape()
+        let x = tape.appendLeaf(.input, value: 2)
+        let c = tape.appendLeaf(.const, shape: .scalar, elements: [3])
+        let y = try tape.append(.mul, x, c)
+        let w = try tape.append(.mul, y, c)
+        #expect(tape.derivative0.count == tape.count)
+        #expect(tape.scalar(w) == 18)
+        #expect(tape.backward(from: w).adjoints[tape.valueStart[Int(x)]] == 9)
+    }
 }
