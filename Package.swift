@@ -59,8 +59,9 @@ let package = Package(
         .executableTarget(name: "GradlogFuzz", dependencies: ["GradlogProgram"]),
         // The same for the safetensors reader (scripts/fuzz.sh RUNS safetensors).
         .executableTarget(name: "GradlogFuzzSafeTensors", dependencies: ["GradlogFormats"]),
-        // Build-time tool and plugin that turn migrations/*.sql and queries/*.sql into Swift source.
-        .executableTarget(name: "EmbedSQLTool", path: "Sources/EmbedSQLTool"),
+        // Build-time tool and plugin that turn migrations/*.sql and queries/*.sql into Swift source
+        // (and the migrations' schema into one script for new logs, through SQLite).
+        .executableTarget(name: "EmbedSQLTool", dependencies: ["CSQLite"], path: "Sources/EmbedSQLTool"),
         .plugin(name: "EmbedSQL", capability: .buildTool(), dependencies: ["EmbedSQLTool"]),
 
         .testTarget(name: "GradlogAutodiffTests", dependencies: ["GradlogAutodiff"]),

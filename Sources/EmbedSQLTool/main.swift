@@ -3,7 +3,8 @@ import Foundation
 // Usage: EmbedSQLTool OUTPUT.swift FILE.sql...
 // Writes `EmbeddedSQL.migrations` and `EmbeddedSQL.queries`, each the .sql files of the folder
 // of that name sorted by file name, as escaped Swift string literals (byte for byte), each with
-// its SHA-256 (SHA256.swift is the store's own, linked here), so no command hashes them.
+// its SHA-256 (SHA256.swift is the store's own, linked here), so no command hashes them; and
+// `EmbeddedSQL.latestSchema`, the schema the migrations make, as one script (LatestSchema.swift).
 
 let arguments = CommandLine.arguments.dropFirst()
 guard let outputPath = arguments.first else {
@@ -48,6 +49,13 @@ do {
         }
         swift += "    ]\n"
     }
+    let schema = try LatestSchema()
+    defer { schema.close() }
+    for file in files.filter({ $0.deletingLastPathComponent().lastPathComponent == "migrations" })
+        .sorted(by: { $0.lastPathComponent < $1.lastPathComponent }) {
+        try schema.apply(file.lastPathComponent, String(decoding: try Data(contentsOf: file), as: UTF8.self))
+    }
+    swift += "    static let latestSchema = \(literal(try schema.script()))\n"
     swift += "}\n"
     try Data(swift.utf8).write(to: URL(fileURLWithPath: outputPath), options: .atomic)
 } catch {

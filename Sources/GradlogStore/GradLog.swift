@@ -81,7 +81,7 @@ public final class GradLog {
             // (each BLOB's last overflow page is half empty on average). Set before the first
             // write; a file keeps the page size it was made with.
             try database.execute("PRAGMA page_size = \(Self.pageSize); PRAGMA journal_mode = WAL; PRAGMA synchronous = OFF")
-            try Migrator.embedded.migrate(database)
+            try Migrator.embedded.createLatest(database)
         } catch let error as SQLiteError {
             throw explain(error, path: path)
         }
