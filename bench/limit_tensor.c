@@ -147,6 +147,8 @@ int main(int argc, char **argv) {
     double norm = sqrt(sumsq(dW1, (long)nI * nH) + sumsq(db1, nH) + sumsq(dW2, (long)nH * nH) + sumsq(db2, nH)
                        + sumsq(dW3, (long)nH * nO) + sumsq(db3, nO));
     printf("loss %.17g\ngradnorm %.17g\n", loss, norm);
+    // The kernels OpenBLAS chose for this CPU (gradlog, linked to the same library, gets the same).
+    printf("blascore %s\n", openblas_get_corename());
 
     /* compute limit: the eight products, nothing else */
     for (int t = 9; t < argc; t++) {

@@ -232,12 +232,18 @@ ROWS+=("| \`train\` moons, $MOONS_STEPS steps, stats | $m | $mn (\`--capture non
 # Report
 
 echo
-echo "gradlog: $GRADLOG ($("$GRADLOG" --version 2>/dev/null)); MLP $NI-$NH-$NH-$NO, batch $NB, float64; $(nproc) cores; best of $REPS (in-process loops: $INNER_REPS); $(date -u +%Y-%m-%d)"
+CORE=$(field blascore "$TMP/limit.txt")
+echo "gradlog: $GRADLOG ($("$GRADLOG" --version 2>/dev/null)); MLP $NI-$NH-$NH-$NO, batch $NB, float64; $(nproc) cores; best of $REPS (in-process loops: $INNER_REPS); OpenBLAS kernels: $CORE${OPENBLAS_CORETYPE:+ (OPENBLAS_CORETYPE=$OPENBLAS_CORETYPE)}; $(date -u +%Y-%m-%d)"
 echo
 echo "| measurement | gradlog s | limit / yardstick s | gradlog / limit | PyTorch s | gradlog / PyTorch | issue 14's target |"
 echo "|---|---|---|---|---|---|---|"
 printf '%s\n' "${ROWS[@]}"
 echo
+case "$CORE" in
+    Prescott|Core2|Penryn|Dunnington|Nehalem|Atom|Katmai|Coppermine|Northwood|Banias|unknown)
+        echo "Note: OpenBLAS chose its $CORE kernels, without AVX2; a CPU it does not recognise (a newer model, or one a virtual machine names generically) falls back to them. If this CPU has AVX2 (grep avx2 /proc/cpuinfo), OPENBLAS_CORETYPE=Haswell or SkylakeX (with AVX-512) runs the same products 2 to 4 times faster, for gradlog, the limit and any program linked to this OpenBLAS."
+        echo ;;
+esac
 echo "Values (loss, gradient norm) of the limit: $LIMIT_VALUES; within 1e-12 relative: $(printf '%s; ' "${CHECKS[@]}" | sed 's/; $//')."
 if [ "$TORCH" = 1 ]; then
     echo "PyTorch times are in-process (after \`import torch\`, $(torch_field import) s here); gradlog's end-to-end times include its process start."
