@@ -77,11 +77,27 @@ enum Elementwise {
         let alignB = op.arity == 1 ? Alignment.single : Alignment(sb, so)
         let n = out.count
         let run = gcd(alignA.run(in: n), alignB.run(in: n))
+        // An op whose local derivatives are fixed (add, sub, neg, comparisons) has no room for
+        // them on a tensor (`Tape.keepsDerivatives`): its loops write the value only.
+        let keepsDerivatives = d0.count == n
         var e = 0
         while e < n {
             let (ia, sa) = alignA.start(e), (ib, sb) = alignB.start(e)
             let x = a.baseAddress! + ia
             let y = op.arity == 1 ? nil : b.baseAddress.map { $0 + ib }
+            if !keepsDerivatives {
+                let block = ValueBlock(x: x, strideX: sa, y: y, strideY: sb, out: out.baseAddress! + e, count: run)
+                switch op {
+                case .add: block.apply { Op.Rule.add($0, $1).value }
+                case .sub: block.apply { Op.Rule.sub($0, $1).value }
+                case .neg: block.apply { Op.Rule.neg($0, $1).value }
+                case .greater: block.apply { Op.Rule.greater($0, $1).value }
+                case .less: block.apply { Op.Rule.less($0, $1).value }
+                default: block.apply { op.evaluate($0, $1).value }
+                }
+                e += run
+                continue
+            }
             let block = Block(x: x, strideX: sa, y: y, strideY: sb, out: out.baseAddress! + e, d0: d0.baseAddress! + e, d1: d1.baseAddress! + e, count: run)
             // The hot ops get loops of their own, their rule inlined; the rest go through `evaluate`.
             switch op {
@@ -133,11 +149,56 @@ enum Elementwise {
         }
     }
 
+    /// A run of an op whose derivatives are fixed: the value only, as `Block` computes it.
+    private struct ValueBlock {
+        let x: UnsafePointer<Double>, strideX: Int
+        let y: UnsafePointer<Double>?, strideY: Int
+        let out: UnsafeMutablePointer<Double>
+        let count: Int
+
+        @inline(__always)
+        func apply(_ f: (Double, Double) -> Double) {
+            guard let y else {
+                for k in 0..<count { out[k] = f(x[k], .nan) }
+                return
+            }
+            switch (strideX, strideY) {
+            case (1, 1): for k in 0..<count { out[k] = f(x[k], y[k]) }
+            case (1, _): let b = y[0]; for k in 0..<count { out[k] = f(x[k], b) }
+            case (_, 1): let a = x[0]; for k in 0..<count { out[k] = f(a, y[k]) }
+            default: let r = f(x[0], y[0]); for k in 0..<count { out[k] = r }
+            }
+        }
+    }
+
+    /// Where backward reads an elementwise op's local derivative: element e of its arena, or
+    /// the op's fixed derivative for every element.
+    protocol LocalDerivative {
+        subscript(_ e: Int) -> Double { get }
+    }
+
+    struct Stored: LocalDerivative {
+        let elements: UnsafeBufferPointer<Double>
+        @inline(__always) subscript(_ e: Int) -> Double { elements[e] }
+    }
+
+    /// A fixed derivative (1 or -1 for add, sub and neg; 0 for a comparison). `g * c` is a
+    /// real multiplication, as it was when the constant sat in an arena, so a NaN adjoint keeps
+    /// its bits (folding `g * -1` into a negation would flip a NaN's sign).
+    struct Fixed: LocalDerivative {
+        let value: Double
+        init(_ value: Double) { self.value = Fixed.opaque(value) }
+        @inline(__always) subscript(_ e: Int) -> Double { value }
+        /// Hides the constant from the optimiser.
+        @_optimize(none) @inline(never)
+        static func opaque(_ x: Double) -> Double { x }
+    }
+
     /// `adjoint[input] += g * d`, summed over the axes the input was broadcast along, element by
     /// element in output order (so a stored run's adjoints can be replayed exactly). The input's
     /// first contribution (`first`) is assigned where no broadcast sums it.
-    static func accumulate(
-        _ g: UnsafeBufferPointer<Double>, _ d: UnsafeBufferPointer<Double>, _ so: Shape,
+    static func accumulate<D: LocalDerivative>(
+        _ g: UnsafeBufferPointer<Double>, _ d: D, _ so: Shape,
         into adjoint: UnsafeMutableBufferPointer<Double>, _ si: Shape, first: Bool
     ) {
         let alignment = Alignment(si, so)

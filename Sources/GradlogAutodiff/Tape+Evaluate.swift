@@ -51,16 +51,28 @@ extension Tape {
 
         if op.kind == .elementwise {
             let derivatives = derivativeRange(NodeID(i))
+            // A tensor op with fixed derivatives keeps none (`keepsDerivatives`): the constant.
+            let fixed = derivatives.count == output.count ? nil : op.fixedLocalDerivatives
             gradients.adjoints.withUnsafeMutableBufferPointer { adjoint in
                 let g = UnsafeBufferPointer(rebasing: adjoint[output])
                 if needA {
-                    derivative0.withUnsafeBufferPointer { d in
-                        Elementwise.accumulate(g, UnsafeBufferPointer(rebasing: d[derivatives]), so, into: UnsafeMutableBufferPointer(rebasing: adjoint[ra]), sa, first: first.0)
+                    let into = UnsafeMutableBufferPointer(rebasing: adjoint[ra])
+                    if let fixed {
+                        Elementwise.accumulate(g, Elementwise.Fixed(fixed.0), so, into: into, sa, first: first.0)
+                    } else {
+                        derivative0.withUnsafeBufferPointer { d in
+                            Elementwise.accumulate(g, Elementwise.Stored(elements: UnsafeBufferPointer(rebasing: d[derivatives])), so, into: into, sa, first: first.0)
+                        }
                     }
                 }
                 if needB {
-                    derivative1.withUnsafeBufferPointer { d in
-                        Elementwise.accumulate(g, UnsafeBufferPointer(rebasing: d[derivatives]), so, into: UnsafeMutableBufferPointer(rebasing: adjoint[rb]), sb, first: first.1)
+                    let into = UnsafeMutableBufferPointer(rebasing: adjoint[rb])
+                    if let fixed {
+                        Elementwise.accumulate(g, Elementwise.Fixed(fixed.1), so, into: into, sb, first: first.1)
+                    } else {
+                        derivative1.withUnsafeBufferPointer { d in
+                            Elementwise.accumulate(g, Elementwise.Stored(elements: UnsafeBufferPointer(rebasing: d[derivatives])), so, into: into, sb, first: first.1)
+                        }
                     }
                 }
             }

@@ -31,7 +31,8 @@ public struct Tape: Sendable {
     public internal(set) var derivativeStart = PerNode(absent: .nodeIndex)
     /// d(node)/d(input 0), element by element, for elementwise ops (NaN for a scalar leaf and
     /// a unary op's second slot). A tensor that is not elementwise (a leaf, a matrix product, a
-    /// reduction) has no elements here, so that a large data leaf costs its values only.
+    /// reduction), or whose op's derivatives are fixed (a bias add), has no elements here, so
+    /// that a large data leaf costs its values only.
     public internal(set) var derivative0: [Double] = []
     /// d(node)/d(input 1), element by element, laid out as `derivative0`.
     public internal(set) var derivative1: [Double] = []
@@ -106,15 +107,19 @@ public struct Tape: Sendable {
     }
 
     /// Where node `id`'s local derivatives are in `derivative0` and `derivative1`: as many as
-    /// its elements for a scalar and an elementwise op, none for any other node.
+    /// its elements for a scalar and an elementwise op whose derivatives are not fixed, none for
+    /// any other node (see `keepsDerivatives`).
     public func derivativeRange(_ id: NodeID) -> Range<Int> {
         let start = derivativeStart[Int(id)]
         return start..<start + (Self.keepsDerivatives(ops[Int(id)], scalar: isScalar(id)) ? elementCount(id) : 0)
     }
 
     /// Every scalar node has its one slot (the scalar path's tape is dense); a tensor node has
-    /// slots only when it is an elementwise op, whose backward reads them.
-    static func keepsDerivatives(_ op: Op, scalar: Bool) -> Bool { scalar || op.kind == .elementwise }
+    /// slots only when it is an elementwise op whose derivatives depend on its operands (not
+    /// add, sub, neg or a comparison, whose backward uses `Op.fixedLocalDerivatives`).
+    static func keepsDerivatives(_ op: Op, scalar: Bool) -> Bool {
+        scalar || (op.kind == .elementwise && op.fixedLocalDerivatives == nil)
+    }
 
     /// A scalar node's value; the first element of a tensor.
     public func scalar(_ id: NodeID) -> Double { values[valueStart[Int(id)]] }

@@ -142,7 +142,13 @@ import Testing
                 } else {
                     let derivative = slot == 0 ? tape.derivative0 : tape.derivative1
                     let map = broadcastOffsets(from: tape.shape(input), to: tape.shape(id))
-                    let g = Array(gradients.adjoint(id, in: tape)), d = Array(derivative[tape.derivativeRange(id)])
+                    // An op with fixed derivatives (add, sub, neg, comparisons) keeps none on a
+                    // tensor; like the store's op table, its constant stands for every element.
+                    let range = tape.derivativeRange(id), fixed = tape.ops[node].fixedLocalDerivatives
+                    #expect(range.isEmpty == (fixed != nil && !tape.isScalar(id)), "\(tape.ops[node].name)")
+                    let g = Array(gradients.adjoint(id, in: tape))
+                    let d = range.isEmpty
+                        ? [Double](repeating: slot == 0 ? fixed!.0 : fixed!.1, count: g.count) : Array(derivative[range])
                     for e in 0..<g.count { sums[target.lowerBound + (map?[e] ?? e)] += g[e] * d[e] }
                 }
             }
