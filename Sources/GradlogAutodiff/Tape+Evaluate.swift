@@ -55,26 +55,18 @@ extension Tape {
             let fixed = derivatives.count == output.count ? nil : op.fixedLocalDerivatives
             gradients.adjoints.withUnsafeMutableBufferPointer { adjoint in
                 let g = UnsafeBufferPointer(rebasing: adjoint[output])
-                if needA {
-                    let into = UnsafeMutableBufferPointer(rebasing: adjoint[ra])
+                func pass(slot: Int, to input: Range<Int>, _ shape: Shape, first: Bool) {
+                    let into = UnsafeMutableBufferPointer(rebasing: adjoint[input])
                     if let fixed {
-                        Elementwise.accumulate(g, Elementwise.Fixed(fixed.0), so, into: into, sa, first: first.0)
-                    } else {
-                        derivative0.withUnsafeBufferPointer { d in
-                            Elementwise.accumulate(g, Elementwise.Stored(elements: UnsafeBufferPointer(rebasing: d[derivatives])), so, into: into, sa, first: first.0)
-                        }
+                        Elementwise.accumulate(g, Elementwise.Fixed(slot == 0 ? fixed.0 : fixed.1), so, into: into, shape, first: first)
+                        return
+                    }
+                    (slot == 0 ? derivative0 : derivative1).withUnsafeBufferPointer { d in
+                        Elementwise.accumulate(g, Elementwise.Stored(elements: UnsafeBufferPointer(rebasing: d[derivatives])), so, into: into, shape, first: first)
                     }
                 }
-                if needB {
-                    let into = UnsafeMutableBufferPointer(rebasing: adjoint[rb])
-                    if let fixed {
-                        Elementwise.accumulate(g, Elementwise.Fixed(fixed.1), so, into: into, sb, first: first.1)
-                    } else {
-                        derivative1.withUnsafeBufferPointer { d in
-                            Elementwise.accumulate(g, Elementwise.Stored(elements: UnsafeBufferPointer(rebasing: d[derivatives])), so, into: into, sb, first: first.1)
-                        }
-                    }
-                }
+                if needA { pass(slot: 0, to: ra, sa, first: first.0) }
+                if needB { pass(slot: 1, to: rb, sb, first: first.1) }
             }
             return
         }
