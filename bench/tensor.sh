@@ -207,24 +207,21 @@ ROWS+=("| database after a full-capture step (MB) | $(mb "$GRADLOG_DB") | raw te
 # ---------------------------------------------------------------------------------------------
 # Trainings (as bench/train.sh), one thread
 
-train_best() {  # best wall time of REPS trainings: train_best ARGS...
-    local best=""
-    for _ in $(seq "$REPS"); do gradlog 1 "$TMP/t.db" train "$@"; best=$(min "$WALL" "$best"); done
-    echo "$best"
-}
 log "trainings ..."
 cd "$ROOT"
-d=$(train_best examples/digits.grad --steps "$DIGITS_STEPS" --lr 0.5)
-dn=$(train_best examples/digits.grad --steps "$DIGITS_STEPS" --lr 0.5 --capture none)
-m=$(train_best examples/moons.grad --steps "$MOONS_STEPS" --lr 1.0 --lr-end 0.1)
-mn=$(train_best examples/moons.grad --steps "$MOONS_STEPS" --lr 1.0 --lr-end 0.1 --capture none)
-td=-; tm=-
-if [ "$TORCH" = 1 ]; then
-    for _ in $(seq "$REPS"); do
+# Interleaved, rep by rep: statistics, nothing kept and PyTorch side by side, so that a noisy
+# stretch of the shared machine falls on all of them rather than on one.
+d=""; dn=""; m=""; mn=""; td=-; tm=-
+for _ in $(seq "$REPS"); do
+    gradlog 1 "$TMP/t.db" train examples/digits.grad --steps "$DIGITS_STEPS" --lr 0.5; d=$(min "$WALL" "$d")
+    gradlog 1 "$TMP/t.db" train examples/digits.grad --steps "$DIGITS_STEPS" --lr 0.5 --capture none; dn=$(min "$WALL" "$dn")
+    gradlog 1 "$TMP/t.db" train examples/moons.grad --steps "$MOONS_STEPS" --lr 1.0 --lr-end 0.1; m=$(min "$WALL" "$m")
+    gradlog 1 "$TMP/t.db" train examples/moons.grad --steps "$MOONS_STEPS" --lr 1.0 --lr-end 0.1 --capture none; mn=$(min "$WALL" "$mn")
+    if [ "$TORCH" = 1 ]; then
         td=$(min "$(python3 "$BENCH/torch_train.py" digits "$DIGITS_STEPS" | cut -d' ' -f1)" "${td#-}")
         tm=$(min "$(python3 "$BENCH/torch_train.py" moons "$MOONS_STEPS" | cut -d' ' -f1)" "${tm#-}")
-    done
-fi
+    fi
+done
 ROWS+=("| \`train\` digits, $DIGITS_STEPS steps, stats vs \`--capture none\` | $d | $dn | **$(ratio "$d" "$dn")** | $td (loop only) | $(ratio "$d" "$td") | ≤ 1.1 × none |")
 ROWS+=("| \`train\` moons, $MOONS_STEPS steps, stats | $m | $mn (\`--capture none\`) | $(ratio "$m" "$mn") | $tm (loop only) | **$(ratio "$m" "$tm")** | ≤ 1 × PyTorch |")
 
