@@ -51,7 +51,9 @@ public struct Computation: Sendable {
 
     /// `backward()` into the arenas of an earlier pass over this computation (a training's
     /// previous step), which saves allocating and zeroing them.
-    public func backward(into gradients: inout Gradients) {
-        tape.backward(from: output, into: &gradients)
+    public func backward(
+        into gradients: inout Gradients, observing observe: ((NodeID, UnsafeBufferPointer<Double>) -> Void)? = nil
+    ) {
+        tape.backward(from: output, into: &gradients, observing: observe)
     }
 }

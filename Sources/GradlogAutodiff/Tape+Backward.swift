@@ -19,7 +19,14 @@ extension Tape {
     /// `backward(from:)` into the arenas of an earlier pass over this tape (a training's
     /// previous step), without zeroing them first: every node the output reaches has its first
     /// contribution assigned, and every other node's adjoint is set to 0 here.
-    public func backward(from output: NodeID, into gradients: inout Gradients) {
+    ///
+    /// `observe`, if given, sees each tensor node's adjoint once it is final: for a node the
+    /// output reaches, when the reverse loop comes to it (its consumers are done), while it is
+    /// still in cache; for the others once they are zeroed.
+    public func backward(
+        from output: NodeID, into gradients: inout Gradients,
+        observing observe: ((NodeID, UnsafeBufferPointer<Double>) -> Void)? = nil
+    ) {
         precondition(output >= 0 && Int(output) < count, "output \(output) is not on the tape")
         precondition(elementCount(output) == 1, "the output must hold one element")
         precondition(gradients.adjoints.count == values.count, "gradients of another tape")
@@ -29,6 +36,10 @@ extension Tape {
         gradients.adjoints[valueStart[Int(output)]] = 1
         reaches[Int(output)] = true
         for i in stride(from: Int(output), through: 0, by: -1) where reaches[i] && gradient[i] != .none {
+            if let observe, shapeIDs[i] != 0 {
+                let range = range(NodeID(i))
+                gradients.adjoints.withUnsafeBufferPointer { observe(NodeID(i), UnsafeBufferPointer(rebasing: $0[range])) }
+            }
             let a = input0[i], b = input1[i]
             if a == Self.noInput { continue }  // a leaf: nothing to pass on
             // As PyTorch accumulates gradients, an input's first contribution is its adjoint and
@@ -59,6 +70,7 @@ extension Tape {
             for i in 0..<count where gradient[i] != .none && (i >= reaches.count || !reaches[i]) {
                 let range = range(NodeID(i))
                 UnsafeMutableBufferPointer(rebasing: adjoints[range]).update(repeating: 0)
+                if let observe, shapeIDs[i] != 0 { observe(NodeID(i), UnsafeBufferPointer(rebasing: adjoints[range])) }
             }
         }
     }

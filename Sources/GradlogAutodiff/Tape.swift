@@ -271,15 +271,23 @@ public struct Tape: Sendable {
     }
 
     /// Recomputes every non-leaf value and local derivative from the leaves, in append order.
-    public mutating func forward() {
-        guard timesForward else { return forwardEvaluating() }
+    /// `observe`, if given, sees each recomputed tensor node's elements right after they are
+    /// computed, while they are still in cache (a training's statistics).
+    public mutating func forward(observing observe: ((NodeID, UnsafeBufferPointer<Double>) -> Void)? = nil) {
+        guard timesForward else { return forwardEvaluating(observe) }
         let started = ContinuousClock.now
         defer { forwardTime += started.duration(to: .now) }
-        forwardEvaluating()
+        forwardEvaluating(observe)
     }
 
-    private mutating func forwardEvaluating() {
+    private mutating func forwardEvaluating(_ observe: ((NodeID, UnsafeBufferPointer<Double>) -> Void)?) {
         for i in 0..<count where ops[i].arity > 0 {
+            defer {
+                if let observe, shapeIDs[i] != 0 {
+                    let range = range(NodeID(i))
+                    values.withUnsafeBufferPointer { observe(NodeID(i), UnsafeBufferPointer(rebasing: $0[range])) }
+                }
+            }
             if shapeIDs[i] == 0 && ops[i].kind == .elementwise {
                 let a = input0[i], b = input1[i]
                 let r = ops[i].evaluate(scalar(a), b == Self.noInput ? .nan : scalar(b))
