@@ -74,10 +74,10 @@ extension Tape {
         // Contribution ops: form each needed slot's vector-Jacobian product in the
         // contributions arena (no room for a slot whose input needs none, such as the data of
         // `x @ W`), then add it to the input's adjoint.
-        let start = gradients.contributions.count
+        let start = gradients.contributionEnd
         gradients.contributionStart[NodeID(i)] = start
         let countA = needA ? ra.count : 0, countB = needB ? rb.count : 0
-        gradients.contributions.append(contentsOf: repeatElement(.nan, count: countA + countB))
+        gradients.reserveContributions(countA + countB)
         let ca = start..<start + countA, cb = start + countA..<start + countA + countB
         gradients.contributions.withUnsafeMutableBufferPointer { c in
             let dx = UnsafeMutableBufferPointer(rebasing: c[ca])

@@ -97,4 +97,27 @@ import Testing
         #expect(tape.scalar(w) == 18)
         #expect(tape.backward(from: w).adjoints[tape.valueStart[Int(x)]] == 9)
     }
+
+    /// A training reuses one `Gradients` for every step (`backward(from:into:)`): its arenas,
+    /// contributions included, are not cleared between passes. Each pass must equal a fresh
+    /// one, after the inputs change, and from an output earlier on the tape (less room used).
+    @Test func backwardIntoReusedArenasEqualsAFreshPass() throws {
+        var tape = Tape()
+        let x = tape.appendLeaf(.data, shape: Shape([3, 4]), elements: (0..<12).map { Double($0) / 7 - 0.8 })
+        let w = tape.appendLeaf(.input, shape: Shape([4, 2]), elements: [0.3, -0.2, 0.5, 0.1, -0.4, 0.7, 0.2, -0.6])
+        let b = tape.appendLeaf(.input, shape: Shape([2]), elements: [0.05, -0.1])
+        let h = try tape.append(.relu, try tape.append(.add, try tape.append(.matmul, x, w), b))
+        let early = try tape.append(.sum, h)
+        let loss = try tape.append(.mean, try tape.append(.logSoftmax, h, axis: 1))
+        var reused = tape.backward(from: loss)
+        tape.setLeaf(w, elements: [-0.3, 0.2, 0.6, -0.1, 0.4, 0.7, -0.2, 0.6])
+        tape.forward()
+        tape.backward(from: loss, into: &reused)
+        #expect(reused == tape.backward(from: loss))
+        #expect(!reused.contributions.isEmpty && reused.contributions.allSatisfy(\.isFinite))
+        tape.backward(from: early, into: &reused)
+        #expect(reused == tape.backward(from: early))
+        tape.backward(from: loss, into: &reused)
+        #expect(reused == tape.backward(from: loss))
+    }
 }
