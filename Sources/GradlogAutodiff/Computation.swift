@@ -45,8 +45,9 @@ public struct Computation: Sendable {
     }
 
     /// Adjoints of every node with respect to the output (which must hold one element).
-    public func backward() -> Gradients {
-        tape.backward(from: output)
+    /// `observe`, if given, sees each tensor node's adjoint once it is final (see `Tape.backward`).
+    public func backward(observing observe: ((NodeID, UnsafeBufferPointer<Double>) -> Void)? = nil) -> Gradients {
+        tape.backward(from: output, observing: observe)
     }
 
     /// `backward()` into the arenas of an earlier pass over this computation (a training's

@@ -10,9 +10,11 @@ extension Tape {
     /// derivative cannot turn 0 into NaN); every other node keeps adjoint 0. A node used twice
     /// (`a * a`) accumulates both contributions. Nodes that do not require a gradient (data) get
     /// none and pass none on.
-    public func backward(from output: NodeID) -> Gradients {
+    public func backward(
+        from output: NodeID, observing observe: ((NodeID, UnsafeBufferPointer<Double>) -> Void)? = nil
+    ) -> Gradients {
         var gradients = Gradients(tape: self)
-        backward(from: output, into: &gradients)
+        backward(from: output, into: &gradients, observing: observe)
         return gradients
     }
 

@@ -72,23 +72,33 @@ extension GradLog {
         try Self.refuseReservedTags(tags)
         let clock = ContinuousClock()
         let started = clock.now
-        let gradients = computation.backward()
-        var timings = RecordTimings(backward: started.duration(to: clock.now))
+        // Each tensor's adjoint statistics are taken as backward finishes it, still in cache;
+        // their time is the statistics phase's, not backward's.
+        var adjointStatistics: [TensorStatistics?] = []
+        var observing = Duration.zero
+        let gradients = computation.backward(observing: computation.tape.valueStart.isStored ? { id, adjoint in
+            let taking = clock.now
+            if adjointStatistics.isEmpty { adjointStatistics = Array(repeating: nil, count: computation.count) }
+            adjointStatistics[Int(id)] = TensorStatistics(buffer: adjoint)
+            observing += taking.duration(to: clock.now)
+        } : nil)
+        var timings = RecordTimings(backward: started.duration(to: clock.now) - observing)
         let source = text ?? program.map { ProgramText($0.source) }
         let writing = clock.now
         var written = writing
         let (runID, inputStatistics) = try database.transaction {
             if let name { try refuseTakenName(name) }
             let writer = try RunWriter(database)
+            writer.adjointStatistics = adjointStatistics
             let runID = try writer.write(
                 computation, gradients: gradients, source: source, programPath: programPath, name: name, tags: tags,
                 seed: program?.seed, capture: capture)
             try writer.refreshStatistics()
-            timings.statistics = writer.statisticsTime
+            timings.statistics = writer.statisticsTime + observing
             written = clock.now
             return (runID, writer.inputStatistics)
         }
-        timings.write = writing.duration(to: written) - timings.statistics
+        timings.write = writing.duration(to: written) - (timings.statistics - observing)
         timings.commit = written.duration(to: clock.now)
         var run = RecordedRun(id: runID, computation: computation, gradients: gradients, known: inputStatistics)
         run.timings = timings
