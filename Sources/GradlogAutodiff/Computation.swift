@@ -46,14 +46,14 @@ public struct Computation: Sendable {
 
     /// Adjoints of every node with respect to the output (which must hold one element).
     /// `observe`, if given, sees each tensor node's adjoint once it is final (see `Tape.backward`).
-    public func backward(observing observe: ((NodeID, UnsafeBufferPointer<Double>) -> Void)? = nil) -> Gradients {
+    public func backward(observing observe: Tape.Observer? = nil) -> Gradients {
         tape.backward(from: output, observing: observe)
     }
 
     /// `backward()` into the arenas of an earlier pass over this computation (a training's
     /// previous step), which saves allocating and zeroing them.
     public func backward(
-        into gradients: inout Gradients, observing observe: ((NodeID, UnsafeBufferPointer<Double>) -> Void)? = nil
+        into gradients: inout Gradients, observing observe: Tape.Observer? = nil
     ) {
         tape.backward(from: output, into: &gradients, observing: observe)
     }

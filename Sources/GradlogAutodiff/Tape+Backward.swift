@@ -11,7 +11,7 @@ extension Tape {
     /// (`a * a`) accumulates both contributions. Nodes that do not require a gradient (data) get
     /// none and pass none on.
     public func backward(
-        from output: NodeID, observing observe: ((NodeID, UnsafeBufferPointer<Double>) -> Void)? = nil
+        from output: NodeID, observing observe: Observer? = nil
     ) -> Gradients {
         var gradients = Gradients(tape: self)
         backward(from: output, into: &gradients, observing: observe)
@@ -27,7 +27,7 @@ extension Tape {
     /// still in cache; for the others once they are zeroed.
     public func backward(
         from output: NodeID, into gradients: inout Gradients,
-        observing observe: ((NodeID, UnsafeBufferPointer<Double>) -> Void)? = nil
+        observing observe: Observer? = nil
     ) {
         precondition(output >= 0 && Int(output) < count, "output \(output) is not on the tape")
         precondition(elementCount(output) == 1, "the output must hold one element")

@@ -52,7 +52,7 @@ extension Tape {
         if op.kind == .elementwise {
             let derivatives = derivativeRange(NodeID(i))
             // A tensor op with fixed derivatives keeps none (`keepsDerivatives`): the constant.
-            let fixed = derivatives.count == output.count ? nil : op.fixedLocalDerivatives
+            let fixed = Self.keepsDerivatives(op, scalar: false) ? nil : op.fixedLocalDerivatives
             gradients.adjoints.withUnsafeMutableBufferPointer { adjoint in
                 let g = UnsafeBufferPointer(rebasing: adjoint[output])
                 func pass(slot: Int, to input: Range<Int>, _ shape: Shape, first: Bool) {

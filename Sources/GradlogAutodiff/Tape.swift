@@ -270,17 +270,20 @@ public struct Tape: Sendable {
         values.withUnsafeMutableBufferPointer { body(UnsafeMutableBufferPointer(rebasing: $0[range])) }
     }
 
+    /// Sees a tensor node's elements (values or adjoint) as forward or backward finishes them.
+    public typealias Observer = (NodeID, UnsafeBufferPointer<Double>) -> Void
+
     /// Recomputes every non-leaf value and local derivative from the leaves, in append order.
     /// `observe`, if given, sees each recomputed tensor node's elements right after they are
     /// computed, while they are still in cache (a training's statistics).
-    public mutating func forward(observing observe: ((NodeID, UnsafeBufferPointer<Double>) -> Void)? = nil) {
+    public mutating func forward(observing observe: Observer? = nil) {
         guard timesForward else { return forwardEvaluating(observe) }
         let started = ContinuousClock.now
         defer { forwardTime += started.duration(to: .now) }
         forwardEvaluating(observe)
     }
 
-    private mutating func forwardEvaluating(_ observe: ((NodeID, UnsafeBufferPointer<Double>) -> Void)?) {
+    private mutating func forwardEvaluating(_ observe: Observer?) {
         for i in 0..<count where ops[i].arity > 0 {
             defer {
                 if let observe, shapeIDs[i] != 0 {

@@ -130,3 +130,27 @@ public struct TensorStatistics: Sendable, Equatable {
         }
     }
 }
+
+/// The statistics of some of a tape's tensor nodes, taken while forward or backward has each
+/// one in cache (`Tape.forward(observing: statistics.observe)`); a node not observed reads nil,
+/// and its statistics are worked out from the arenas instead.
+public struct NodeStatistics: Sendable {
+    private var byNode: [TensorStatistics?] = []
+
+    public init() {}
+
+    /// Takes node `id`'s statistics: a `Tape.Observer`.
+    public mutating func observe(_ id: NodeID, _ elements: UnsafeBufferPointer<Double>) {
+        if Int(id) >= byNode.count { byNode += repeatElement(nil, count: Int(id) + 1 - byNode.count) }
+        byNode[Int(id)] = TensorStatistics(buffer: elements)
+    }
+
+    public subscript(_ id: NodeID) -> TensorStatistics? { Int(id) < byNode.count ? byNode[Int(id)] : nil }
+
+    /// Node `id`'s statistics, which are then forgotten (a training's next step takes new ones).
+    public mutating func take(_ id: NodeID) -> TensorStatistics? {
+        guard let taken = self[id] else { return nil }
+        byNode[Int(id)] = nil
+        return taken
+    }
+}

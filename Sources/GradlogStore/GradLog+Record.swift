@@ -74,14 +74,13 @@ extension GradLog {
         let started = clock.now
         // Each tensor's adjoint statistics are taken as backward finishes it, still in cache;
         // their time is the statistics phase's, not backward's.
-        var adjointStatistics: [TensorStatistics?] = []
+        var adjointStatistics = NodeStatistics()
         var observing = Duration.zero
-        let gradients = computation.backward(observing: computation.tape.valueStart.isStored ? { id, adjoint in
+        let gradients = computation.backward { id, adjoint in
             let taking = clock.now
-            if adjointStatistics.isEmpty { adjointStatistics = Array(repeating: nil, count: computation.count) }
-            adjointStatistics[Int(id)] = TensorStatistics(buffer: adjoint)
+            adjointStatistics.observe(id, adjoint)
             observing += taking.duration(to: clock.now)
-        } : nil)
+        }
         var timings = RecordTimings(backward: started.duration(to: clock.now) - observing)
         let source = text ?? program.map { ProgramText($0.source) }
         let writing = clock.now

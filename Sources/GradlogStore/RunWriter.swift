@@ -18,7 +18,7 @@ final class RunWriter {
     private(set) var inputStatistics: [NodeID: (value: TensorStatistics, grad: TensorStatistics?)] = [:]
     /// Adjoint statistics the caller took during backward, while each adjoint was in cache
     /// (`GradLog.record`), by node; the others are worked out here.
-    var adjointStatistics: [TensorStatistics?] = []
+    var adjointStatistics = NodeStatistics()
 
     init(_ database: Database) throws {
         self.database = database
@@ -256,8 +256,7 @@ final class RunWriter {
         let shape = tape.shape(id)
         let started = clock.now
         let value = TensorStatistics(tape.elements(id))
-        let known = Int(id) < adjointStatistics.count ? adjointStatistics[Int(id)] : nil
-        let grad = tape.requiresGrad(id) ? known ?? TensorStatistics(gradients.adjoint(id, in: tape)) : nil
+        let grad = tape.requiresGrad(id) ? adjointStatistics[id] ?? TensorStatistics(gradients.adjoint(id, in: tape)) : nil
         statisticsTime += started.duration(to: clock.now)
         if tape.ops[Int(id)] == .input { inputStatistics[id] = (value, grad) }
         let s = insertTensorNode

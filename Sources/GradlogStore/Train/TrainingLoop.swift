@@ -30,8 +30,8 @@ struct TrainingLoop {
     /// With `--capture stats`: the statistics of each tensor node's value and adjoint, taken by
     /// forward and backward right after they compute it (`Tape.forward(observing:)`), while it
     /// is still in cache; `observe` works out any that are missing (step 0's values, scalars).
-    private var valueStatistics: [TensorStatistics?]
-    private var gradStatistics: [TensorStatistics?]
+    private var valueStatistics = NodeStatistics()
+    private var gradStatistics = NodeStatistics()
     /// The newest checkpoint, and whether it stays when the next one is written (it follows a
     /// step recorded whole, or the training was resumed from it).
     private var lastCheckpoint: (step: Int, keep: Bool)?
@@ -59,16 +59,15 @@ struct TrainingLoop {
         updateStart = start
         updates = [Double](repeating: 0, count: total)
         lastCheckpoint = step.map { ($0, true) }
-        valueStatistics = []
-        gradStatistics = []
     }
 
     /// Forward over the updated inputs; with `--capture stats`, each tensor node's statistics
     /// as it is computed.
     private mutating func forward() {
         guard options.capture == .stats else { return computation.tape.forward() }
-        var taken = Self.take(&valueStatistics, count: computation.count)
-        computation.tape.forward { id, elements in taken[Int(id)] = TensorStatistics(buffer: elements) }
+        var taken = NodeStatistics()
+        swap(&taken, &valueStatistics)  // the closure's copy is then the only one
+        computation.tape.forward { taken.observe($0, $1) }
         valueStatistics = taken
     }
 
@@ -77,18 +76,10 @@ struct TrainingLoop {
     private mutating func backward(into gradients: inout Gradients?) {
         guard gradients != nil else { gradients = computation.backward(); return }
         guard options.capture == .stats else { return computation.backward(into: &gradients!) }
-        var taken = Self.take(&gradStatistics, count: computation.count)
-        computation.backward(into: &gradients!) { id, adjoint in taken[Int(id)] = TensorStatistics(buffer: adjoint) }
+        var taken = NodeStatistics()
+        swap(&taken, &gradStatistics)
+        computation.backward(into: &gradients!) { taken.observe($0, $1) }
         gradStatistics = taken
-    }
-
-    /// Moves `array` out (so the closure that fills it holds the only reference), cleared to
-    /// `count` nils.
-    private static func take(_ array: inout [TensorStatistics?], count: Int) -> [TensorStatistics?] {
-        var taken: [TensorStatistics?] = []
-        swap(&taken, &array)
-        if taken.count != count { taken = [TensorStatistics?](repeating: nil, count: count) }
-        return taken
     }
 
     /// Runs steps `range`; the last one is recorded whole, and so is each K-th (`captureEvery`).
@@ -176,9 +167,9 @@ struct TrainingLoop {
                     health.append((step, node, constantStatistics[node]!, nil))
                     continue
                 }
-                let grad = Self.take(&gradStatistics, node) ?? TensorStatistics(gradients.adjoint(id, in: tape))
+                let grad = gradStatistics.take(id) ?? TensorStatistics(gradients.adjoint(id, in: tape))
                 if grad.nan + grad.positiveInfinity + grad.negativeInfinity > 0 { adjointsFinite = false }
-                health.append((step, node, Self.take(&valueStatistics, node) ?? TensorStatistics(tape.elements(id)), grad))
+                health.append((step, node, valueStatistics.take(id) ?? TensorStatistics(tape.elements(id)), grad))
             }
         } else {
             adjointsFinite = gradients.adjoints.withUnsafeBufferPointer { adjoints in
@@ -191,14 +182,6 @@ struct TrainingLoop {
         result.losses.append(loss)
         result.stepsDone = step + 1
         return adjointsFinite
-    }
-
-    /// The statistics forward or backward took of a node this step, if any; none are left for
-    /// the next.
-    private static func take(_ statistics: inout [TensorStatistics?], _ node: Int) -> TensorStatistics? {
-        guard node < statistics.count, let taken = statistics[node] else { return nil }
-        statistics[node] = nil
-        return taken
     }
 
     /// w -= update, in place, for every input.
