@@ -25,16 +25,12 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
-        // OpenBLAS from the system, for matrix products.
         // glibc's malloc.h: the CLI tunes the allocator once at start (MemoryTuning.swift).
         .systemLibrary(name: "CMalloc"),
-        .systemLibrary(
-            name: "COpenBLAS",
-            pkgConfig: "openblas",
-            providers: [.apt(["libopenblas-dev"])]
-        ),
+        // The CBLAS library (OpenBLAS: libopenblas0), loaded at the first matrix product.
+        .target(name: "CBLAS", linkerSettings: [.linkedLibrary("dl")]),
         // The tape: ops, forward, backward, scalars and tensors. No I/O.
-        .target(name: "GradlogAutodiff", dependencies: ["COpenBLAS"]),
+        .target(name: "GradlogAutodiff", dependencies: ["CBLAS"]),
         // The .grad language: lexer, parser, diagnostics; builds a tape.
         .target(name: "GradlogProgram", dependencies: ["GradlogAutodiff", "GradlogFormats"]),
         // File formats that are not SQLite (CSV, safetensors): readers and writers. No deps.

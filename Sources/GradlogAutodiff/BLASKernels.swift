@@ -1,4 +1,4 @@
-import COpenBLAS
+import CBLAS
 import Glibc
 
 /// The kernels OpenBLAS runs matrix products with, and whether this CPU can run them.
@@ -7,10 +7,19 @@ import Glibc
 /// them. It trusts that name for some kernels: Debian 12's OpenBLAS (0.3.21) told to use its
 /// SkylakeX kernels on a CPU without AVX-512 (an AMD EPYC here) loads them, and the first matrix
 /// product stops the process with an illegal instruction. The README advises that variable on
-/// CPUs OpenBLAS does not know, so gradlog checks the choice before it computes anything.
+/// CPUs OpenBLAS does not know, so gradlog checks the choice before the first product.
 public enum BLASKernels {
-    /// The name OpenBLAS gives the kernels it loaded ("Haswell", "Zen", "SkylakeX", ...).
-    public static var name: String { String(cString: openblas_get_corename()) }
+    /// Why matrix products cannot run in this process, or nil when they can: the library
+    /// (GRADLOG_BLAS, else libopenblas.so.0) is loaded on first use, and the kernels it chose
+    /// are checked against the CPU when OPENBLAS_CORETYPE chose them.
+    public static let problem: String? = {
+        if let failure = gradlog_blas_load() { return String(cString: failure) }
+        return problemHere()
+    }()
+
+    /// The name OpenBLAS gives the kernels it loaded ("Haswell", "Zen", "SkylakeX", ...); nil
+    /// for a library other than OpenBLAS. Loads the library.
+    public static var name: String? { gradlog_blas_corename().map { String(cString: $0) } }
 
     /// The CPU features, as /proc/cpuinfo spells them, that a kernel family of OpenBLAS's x86-64
     /// builds executes; empty for a name not listed (those are not checked).
@@ -40,12 +49,12 @@ public enum BLASKernels {
     }
 
     /// The check for this process: nil unless OPENBLAS_CORETYPE is set and the kernels it made
-    /// OpenBLAS load need features that /proc/cpuinfo does not list. Cheap when it is not set.
-    public static func problemHere() -> String? {
+    /// OpenBLAS load need features that /proc/cpuinfo does not list.
+    static func problemHere() -> String? {
         guard let forced = getenv("OPENBLAS_CORETYPE").map({ String(cString: $0) }), !forced.isEmpty,
-              let flags = cpuFlags()
+              let kernels = name, let flags = cpuFlags()
         else { return nil }
-        return problem(kernels: name, forcedBy: forced, cpuFlags: flags)
+        return problem(kernels: kernels, forcedBy: forced, cpuFlags: flags)
     }
 
     /// The first processor's feature flags from /proc/cpuinfo (x86's `flags` line), or nil when
@@ -56,9 +65,10 @@ public enum BLASKernels {
         var line: UnsafeMutablePointer<CChar>?
         var capacity = 0
         defer { free(line) }
-        while getline(&line, &capacity, file) > 0, let text = line.map({ String(cString: $0) }) {
-            let parts = text.split(separator: ":", maxSplits: 1)
-            guard parts.count == 2, parts[0].filter { !$0.isWhitespace } == "flags" else { continue }
+        while getline(&line, &capacity, file) > 0 {
+            guard let line else { break }
+            let parts = String(cString: line).split(separator: ":", maxSplits: 1)
+            guard parts.count == 2, parts[0].filter({ !$0.isWhitespace }) == "flags" else { continue }
             return Set(parts[1].split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }).map(String.init))
         }
         return nil

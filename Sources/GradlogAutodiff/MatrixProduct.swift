@@ -1,6 +1,6 @@
-import COpenBLAS
+import CBLAS
 
-/// `C = A @ B` through BLAS (`cblas_dgemm`), with NumPy's rules for 1-D operands: a 1-D A is a
+/// `C = A @ B` through BLAS (`cblas_dgemm`, loaded at the first product: `BLASKernels.problem`), with NumPy's rules for 1-D operands: a 1-D A is a
 /// row [1, k] and a 1-D B a column [k, 1], and that axis is dropped from C.
 ///
 /// Backward: `dA = dC @ transpose(B)`, `dB = transpose(A) @ dC`, each one dgemm with the
@@ -19,9 +19,7 @@ enum MatrixProduct {
         _ c: UnsafeMutableBufferPointer<Double>
     ) {
         let (m, k, n) = dimensions(sa, sb)
-        cblas_dgemm(
-            CblasRowMajor, CblasNoTrans, CblasNoTrans, blasInt(m), blasInt(n), blasInt(k),
-            1, a.baseAddress, blasInt(k), b.baseAddress, blasInt(n), 0, c.baseAddress, blasInt(n))
+        gradlog_dgemm(0, 0, blasInt(m), blasInt(n), blasInt(k), a.baseAddress, blasInt(k), b.baseAddress, blasInt(n), c.baseAddress, blasInt(n))
     }
 
     static func backward(
@@ -31,14 +29,10 @@ enum MatrixProduct {
     ) {
         let (m, k, n) = dimensions(sa, sb)
         if let dx {  // [m, k] = G [m, n] @ B^T ([k, n] transposed)
-            cblas_dgemm(
-                CblasRowMajor, CblasNoTrans, CblasTrans, blasInt(m), blasInt(k), blasInt(n),
-                1, g.baseAddress, blasInt(n), b.baseAddress, blasInt(n), 0, dx.baseAddress, blasInt(k))
+            gradlog_dgemm(0, 1, blasInt(m), blasInt(k), blasInt(n), g.baseAddress, blasInt(n), b.baseAddress, blasInt(n), dx.baseAddress, blasInt(k))
         }
         if let dy {  // [k, n] = A^T ([m, k] transposed) @ G [m, n]
-            cblas_dgemm(
-                CblasRowMajor, CblasTrans, CblasNoTrans, blasInt(k), blasInt(n), blasInt(m),
-                1, a.baseAddress, blasInt(k), g.baseAddress, blasInt(n), 0, dy.baseAddress, blasInt(n))
+            gradlog_dgemm(1, 0, blasInt(k), blasInt(n), blasInt(m), a.baseAddress, blasInt(k), g.baseAddress, blasInt(n), dy.baseAddress, blasInt(n))
         }
     }
 

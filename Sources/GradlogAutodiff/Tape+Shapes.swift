@@ -16,6 +16,8 @@ extension Tape {
             if let problem = Shape.problem(with: shape.dims) { throw ShapeError("\(op.name): \(problem)") }
             return (shape, nil)
         case .matmul:
+            // The BLAS library is loaded here, at the first product, with its kernels checked.
+            if let problem = BLASKernels.problem { throw ShapeError("matmul: \(problem)") }
             guard sa.rank >= 1, sb.rank >= 1, sa.rank <= 2, sb.rank <= 2 else {
                 throw ShapeError("matmul takes 1-D and 2-D operands, got \(sa) @ \(sb)")
             }

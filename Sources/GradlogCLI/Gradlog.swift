@@ -1,6 +1,5 @@
 import ArgumentParser
 import Glibc
-import GradlogAutodiff
 import GradlogStore
 
 @main
@@ -45,11 +44,6 @@ struct Gradlog: ParsableCommand {
             let status = report(error)
             if status == 2, let hint = negativeNumberHint(CommandLine.arguments.dropFirst()) { printError(hint) }
             Glibc.exit(status)
-        }
-        // Kernels this CPU cannot run would end the first matrix product with SIGILL.
-        if let problem = BLASKernels.problemHere() {
-            printError("gradlog: error: \(problem)")
-            Glibc.exit(2)
         }
         do {
             try command.run()
