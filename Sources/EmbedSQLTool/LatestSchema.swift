@@ -4,12 +4,14 @@ import Foundation
 /// The schema every migration makes, as one script that builds it in one pass: the migrations
 /// are applied in order to an in-memory database here, at build time, and what they left is
 /// written out (pragmas, then every table, index and view in the order SQLite keeps them, then
-/// the rows of the tables that hold some). A new log runs this script instead of the
-/// migrations one by one, whose ALTER TABLEs each make SQLite parse the whole schema again
-/// (three quarters of the time of creating a log). `gradlog_migration` is not in it: the
-/// store creates that table first, as it does before migration 0001, and records every
-/// migration there; here a stand-in holds its place for the migrations that read it. `LatestSchemaTests` holds a log made so against one migrated step by step,
-/// object by object and row by row.
+/// the rows of the tables that hold some). SQLite runs the script into a new file here
+/// (`newLogImage`), which becomes the file of every new log: creating a log parses no SQL
+/// (running the script took 16 M instructions, and the migrations one by one, whose ALTER
+/// TABLEs each make SQLite parse the whole schema again, four times that). `gradlog_migration`
+/// is not in the script: the image makes that table first, as the store does before migration
+/// 0001, and records every migration there; here a stand-in holds its place for the migrations
+/// that read it. `LatestSchemaTests` holds a new log against one migrated step by step, object
+/// by object and row by row.
 struct LatestSchema {
     struct Failure: Error, CustomStringConvertible {
         var description: String
@@ -73,6 +75,57 @@ struct LatestSchema {
             }
         }
         return script
+    }
+
+    /// What a migration's `applied_at` holds in the file image until a log is created from it:
+    /// as long as the creation time the store writes there (strftime's `%Y-%m-%dT%H:%M:%fZ`).
+    static let appliedAtPlaceholder = "0000-00-00T00:00:00.000Z"
+
+    /// The file of a new log, byte for byte, as the store made it from the script before: the
+    /// table of applied migrations (`migrationTable`, the store's `Migrator.tableDefinition`),
+    /// the script, a row per migration (applied at `appliedAtPlaceholder`), page size
+    /// `pageSize`, WAL, checkpointed and closed. SQLite writes it here, at build time, into a
+    /// temporary file; a new log is then this file with the creation time written in, with no
+    /// SQL parsed (`LatestSchemaTests` hold it against a log migrated step by step).
+    func newLogImage(migrationTable: String, migrations: [(name: String, sha256: String)], pageSize: Int) throws -> [UInt8] {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("gradlog-new-log-\(UUID().uuidString).db").path
+        defer { for suffix in ["", "-wal", "-shm", "-journal"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        var file: OpaquePointer?
+        guard sqlite3_open(path, &file) == SQLITE_OK else { throw Failure(description: "cannot create \(path)") }
+        func run(_ sql: String) throws {
+            var message: UnsafeMutablePointer<CChar>?
+            guard sqlite3_exec(file, sql, nil, nil, &message) == SQLITE_OK else {
+                let text = message.map { String(cString: $0) } ?? "unknown error"
+                sqlite3_free(message)
+                sqlite3_close(file)
+                throw Failure(description: "new log image: \(text)")
+            }
+        }
+        try run("PRAGMA page_size = \(pageSize); PRAGMA synchronous = OFF; PRAGMA journal_mode = WAL")
+        var sql = "BEGIN;\n" + migrationTable + ";\n" + (try script())
+        for migration in migrations {
+            let version = Int(migration.name.prefix { $0.isNumber }) ?? 0
+            sql += "INSERT INTO \(Self.migrationTable) (version, name, sha256, applied_at) VALUES "
+                + "(\(version), '\(migration.name.replacingOccurrences(of: "'", with: "''"))', '\(migration.sha256)', '\(Self.appliedAtPlaceholder)');\n"
+        }
+        try run(sql + "COMMIT;")
+        // Closing the last connection checkpoints the WAL into the file and deletes it.
+        guard sqlite3_close(file) == SQLITE_OK else { throw Failure(description: "cannot close \(path)") }
+        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        let marks = Self.occurrences(of: Array(Self.appliedAtPlaceholder.utf8), in: bytes)
+        guard marks == migrations.count else {
+            throw Failure(description: "the new log image holds \(marks) applied_at placeholders for \(migrations.count) migrations")
+        }
+        return bytes
+    }
+
+    static func occurrences(of needle: [UInt8], in bytes: [UInt8]) -> Int {
+        guard !needle.isEmpty, bytes.count >= needle.count else { return 0 }
+        var count = 0
+        for start in 0...(bytes.count - needle.count) where bytes[start] == needle[0] && Array(bytes[start..<start + needle.count]) == needle {
+            count += 1
+        }
+        return count
     }
 
     private func quoted(_ name: String) -> String { "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }

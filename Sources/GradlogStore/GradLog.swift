@@ -68,31 +68,37 @@ public final class GradLog {
 
     private static func createAtomically(_ path: String) throws {
         let temporary = path + ".creating-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        defer {
-            for suffix in ["", "-wal", "-shm", "-journal"] { unlink(temporary + suffix) }
+        defer { unlink(temporary) }
+        // The file SQLite made at build time from the migrations' schema (EmbeddedSQL.newLog:
+        // pages of 16 KB, WAL, every migration recorded), with this moment as the migrations'
+        // time of application. Pages of 16 KB: a tensor's BLOB spans a quarter as many overflow
+        // pages and WAL frames as with SQLite's 4 KB default; recording a 784-256-256-10 MLP
+        // step whole (16.5 MB of BLOBs) took 26% less time end to end, a million scalar nodes 3
+        // to 12% less, for a file 2% larger (each BLOB's last overflow page is half empty on
+        // average). Written whole and synced once before it gets its name; nobody sees it before.
+        let bytes = EmbeddedSQL.newLog.bytes(appliedAt: NewLogImage.utcTimestamp())
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        var failure: String?
+        if descriptor < 0 {
+            let folder = folder(of: path)
+            if errno == ENOENT && !folder.isEmpty && !FileManager.default.fileExists(atPath: folder) {
+                throw OpenError(message: "cannot create \(path): the folder \(folder) does not exist")
+            }
+            failure = String(cString: strerror(errno))
+        } else {
+            var written = 0
+            bytes.withUnsafeBytes { buffer in
+                while written < buffer.count {
+                    let n = write(descriptor, buffer.baseAddress! + written, buffer.count - written)
+                    if n < 0 && errno == EINTR { continue }
+                    guard n > 0 else { failure = String(cString: strerror(n < 0 ? errno : ENOSPC)); return }
+                    written += n
+                }
+            }
+            if failure == nil && fsync(descriptor) != 0 { failure = String(cString: strerror(errno)) }
+            close(descriptor)
         }
-        do {
-            let database = try Database(path: temporary, mode: .create)
-            // No fsync per migration: nobody sees the file until it is complete, and it is
-            // synced once, whole, before it gets its name. Pages of 16 KB: a tensor's BLOB
-            // spans a quarter as many overflow pages and WAL frames as with SQLite's 4 KB
-            // default; recording a 784-256-256-10 MLP step whole (16.5 MB of BLOBs) took 26%
-            // less time end to end, a million scalar nodes 3 to 12% less, for a file 2% larger
-            // (each BLOB's last overflow page is half empty on average). Set before the first
-            // write; a file keeps the page size it was made with.
-            try database.execute("PRAGMA page_size = \(Self.pageSize); PRAGMA journal_mode = WAL; PRAGMA synchronous = OFF")
-            try Migrator.embedded.createLatest(database)
-        } catch let error as SQLiteError {
-            throw explain(error, path: path)
-        }
-        // The connection is closed here, so the file is complete without its -wal.
-        let descriptor = open(temporary, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0, fsync(descriptor) == 0 else {
-            let reason = String(cString: strerror(errno))
-            if descriptor >= 0 { close(descriptor) }
-            throw OpenError(message: "cannot create \(path): \(reason)")
-        }
-        close(descriptor)
+        if let failure { throw OpenError(message: "cannot create \(path): \(failure)") }
         if link(temporary, path) != 0 && errno != EEXIST {
             let reason = String(cString: strerror(errno))
             // A file system without hard links: rename, unless someone was faster.

@@ -153,26 +153,8 @@ struct Migrator {
         }
     }
 
-    /// Builds the schema of every embedded migration in a new, empty database, in one
-    /// transaction: `gradlog_migration` first (as `apply` makes it before migration 1), then
-    /// `EmbeddedSQL.latestSchema` (what the migrations make, written out as one script at build
-    /// time; see Sources/EmbedSQLTool/LatestSchema.swift), then a row for every migration.
-    /// The file is then exactly what `migrate` makes of an empty one, in a quarter of the time
-    /// (no ALTER TABLE, so SQLite parses the schema once). Opening it verifies that, by the
-    /// schema's fingerprint, as for any file.
-    func createLatest(_ db: Database) throws {
-        precondition(isEmbedded, "only the embedded migrations have a script")
-        try db.transaction {
-            guard try SchemaObject.all(in: db).isEmpty else {
-                throw ChangedFileError(path: db.path, detail: "a new log's file already holds tables")
-            }
-            try db.execute(Self.tableDefinition)
-            try db.execute(EmbeddedSQL.latestSchema)
-            try record(migrations, in: db)
-        }
-    }
-
-    /// The table that records the applied migrations, as every gradlog file has it.
+    /// The table that records the applied migrations, as every gradlog file has it (EmbedSQLTool
+    /// makes a new log's file with the same: see `EmbeddedSQL.newLog`).
     private static let tableDefinition = """
         CREATE TABLE IF NOT EXISTS gradlog_migration (
             version INTEGER PRIMARY KEY,

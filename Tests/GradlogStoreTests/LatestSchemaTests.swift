@@ -3,8 +3,9 @@ import Foundation
 import Testing
 @testable import GradlogStore
 
-/// A new log is built from `EmbeddedSQL.latestSchema` (the migrations' schema written out at
-/// build time) instead of the migrations one by one. It must be the same file either way:
+/// A new log is the file EmbedSQLTool made at build time (`EmbeddedSQL.newLog`: SQLite built it
+/// from the migrations' schema written out as one script) instead of the migrations applied one
+/// by one. It must be the same log either way:
 /// these tests build one of each and compare them object by object and row by row, bit for
 /// bit, so a migration the script cannot reproduce fails here and not in a user's log.
 @Suite struct LatestSchemaTests {
@@ -12,7 +13,7 @@ import Testing
         FileManager.default.temporaryDirectory.appendingPathComponent("gradlog-\(UUID().uuidString).db").path
     }
 
-    /// A log as `gradlog` creates it (the script), and an empty file migrated step by step.
+    /// A log as `gradlog` creates it (the image), and an empty file migrated step by step.
     func bothLogs() throws -> (script: Database, steps: Database, paths: [String]) {
         let scriptPath = temporaryPath(), stepsPath = temporaryPath()
         do { _ = try GradLog(path: scriptPath, mode: .create) }
@@ -101,12 +102,36 @@ import Testing
         #expect(try log.nodes(run: run.id).last?.grad == 1)
     }
 
-    @Test func theScriptIsOnlyForAnEmptyFile() throws {
+    /// The migrations of a new log are recorded as applied when the log was made, in the form
+    /// SQLite's strftime gives, though its file was made at build time.
+    @Test func aNewLogRecordsItsMigrationsAsAppliedWhenItWasMade() throws {
         let path = temporaryPath()
         defer { remove([path]) }
-        let db = try Database(path: path, mode: .create)
-        try db.execute("CREATE TABLE mine (x)")
-        #expect(throws: ChangedFileError.self) { try Migrator.embedded.createLatest(db) }
-        #expect(try exactRows(db, "SELECT name FROM sqlite_schema") == [["text mine"]])
+        let before = try exactRows(try Database(path: ":memory:", mode: .create), "SELECT strftime('%Y-%m-%dT%H:%M:%fZ', 'now')")
+        do { _ = try GradLog(path: path, mode: .create) }
+        let db = try Database(path: path, mode: .readOnly)
+        let after = try exactRows(db, "SELECT strftime('%Y-%m-%dT%H:%M:%fZ', 'now')")
+        let stamps = try exactRows(db, "SELECT DISTINCT applied_at FROM gradlog_migration")
+        #expect(stamps.count == 1, "\(stamps)")
+        let stamp = try #require(stamps.first?.first)
+        #expect(stamp.hasPrefix("text ") && stamp.count == "text ".count + 24 && stamp.hasSuffix("Z"), "\(stamp)")
+        // ISO 8601 text orders as time: made between the two readings of the clock.
+        #expect(before[0][0] <= stamp && stamp <= after[0][0], "\(before) \(stamp) \(after)")
+        #expect(try exactRows(db, "SELECT count(*) FROM gradlog_migration WHERE applied_at LIKE '0000-%'") == [["integer 0"]])
+    }
+
+    /// The image's bytes, as a new log gets them: its pages, its header (page size 16384 at
+    /// offset 16, WAL's 2 and 2 at 18 and 19), and the placeholder replaced everywhere.
+    @Test func theImageIsASQLiteFileInWALMode() throws {
+        let bytes = EmbeddedSQL.newLog.bytes(appliedAt: "2026-12-02T05:00:00.000Z")
+        #expect(bytes.count % GradLog.pageSize == 0 && bytes.count >= 8 * GradLog.pageSize)
+        #expect(Array(bytes[0..<16]) == Array("SQLite format 3\u{0}".utf8))
+        #expect(bytes[16] == UInt8(GradLog.pageSize >> 8) && bytes[17] == UInt8(GradLog.pageSize & 0xFF))
+        #expect(bytes[18] == 2 && bytes[19] == 2)
+        let placeholder = Array(EmbeddedSQL.newLog.appliedAtPlaceholder.utf8)
+        #expect(!bytes.indices.dropLast(placeholder.count).contains { bytes[$0..<$0 + placeholder.count].elementsEqual(placeholder) })
+        let stamp = Array("2026-12-02T05:00:00.000Z".utf8)
+        let stamped = bytes.indices.dropLast(stamp.count).filter { bytes[$0..<$0 + stamp.count].elementsEqual(stamp) }
+        #expect(stamped.count == EmbeddedSQL.allMigrations.count)
     }
 }
