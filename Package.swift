@@ -29,8 +29,10 @@ let package = Package(
         .systemLibrary(name: "CMalloc"),
         // The CBLAS library (OpenBLAS: libopenblas0), loaded at the first matrix product.
         .target(name: "CBLAS", linkerSettings: [.linkedLibrary("dl")]),
+        // Loops with instructions beyond baseline x86-64 (AVX2), chosen at run time.
+        .target(name: "CKernels"),
         // The tape: ops, forward, backward, scalars and tensors. No I/O.
-        .target(name: "GradlogAutodiff", dependencies: ["CBLAS"]),
+        .target(name: "GradlogAutodiff", dependencies: ["CBLAS", "CKernels"]),
         // The .grad language: lexer, parser, diagnostics; builds a tape.
         .target(name: "GradlogProgram", dependencies: ["GradlogAutodiff", "GradlogFormats"]),
         // File formats that are not SQLite (CSV, safetensors): readers and writers. No deps.
@@ -60,7 +62,7 @@ let package = Package(
         .executableTarget(name: "EmbedSQLTool", dependencies: ["CSQLite"], path: "Sources/EmbedSQLTool"),
         .plugin(name: "EmbedSQL", capability: .buildTool(), dependencies: ["EmbedSQLTool"]),
 
-        .testTarget(name: "GradlogAutodiffTests", dependencies: ["GradlogAutodiff"]),
+        .testTarget(name: "GradlogAutodiffTests", dependencies: ["GradlogAutodiff", "CKernels"]),
         .testTarget(name: "GradlogProgramTests", dependencies: ["GradlogProgram"]),
         .testTarget(name: "GradlogFormatsTests", dependencies: ["GradlogFormats"]),
         .testTarget(name: "GradlogStoreTests", dependencies: ["GradlogStore", "CSQLite"]),

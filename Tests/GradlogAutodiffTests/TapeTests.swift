@@ -120,4 +120,41 @@ import Testing
         tape.backward(from: loss, into: &reused)
         #expect(reused == tape.backward(from: loss))
     }
+
+    /// A training's forward after an update skips what no input reaches (`inputDependentOnly`):
+    /// it must leave the tape exactly as a full forward does, values and local derivatives bit
+    /// for bit, and observe only the nodes it evaluates.
+    @Test func aForwardOfTheInputDependentNodesEqualsAFullOne() throws {
+        func build() throws -> (Tape, w: NodeID, scaled: NodeID, loss: NodeID) {
+            var tape = Tape()
+            let pixels = tape.appendLeaf(.data, shape: Shape([3, 4]), elements: (0..<12).map { Double($0) })
+            let sixteen = tape.appendLeaf(.data, shape: .scalar, elements: [16])
+            let scaled = try tape.append(.div, pixels, sixteen)  // data only: no gradient
+            let w = tape.appendLeaf(.input, shape: Shape([4, 2]), elements: [0.3, -0.2, 0.5, 0.1, -0.4, 0.7, 0.2, -0.6])
+            let z = try tape.append(.tanh, try tape.append(.matmul, scaled, w))
+            let loss = try tape.append(.mean, try tape.append(.mul, z, z))
+            return (tape, w, scaled, loss)
+        }
+        var (partial, w, scaled, loss) = try build()
+        var (full, _, _, _) = try build()
+        #expect(!partial.requiresGrad(scaled) && partial.requiresGrad(loss))
+        let update: [Double] = [-0.3, 0.2, 0.6, -0.1, 0.4, 0.7, -0.2, 0.6]
+        partial.setLeaf(w, elements: update)
+        full.setLeaf(w, elements: update)
+        var observed: [NodeID] = []
+        partial.forward(observing: { id, _ in observed.append(id) }, inputDependentOnly: true)
+        full.forward()
+        #expect(partial.values.map(\.bitPattern) == full.values.map(\.bitPattern))
+        #expect(partial.derivative0.map(\.bitPattern) == full.derivative0.map(\.bitPattern))
+        #expect(partial.derivative1.map(\.bitPattern) == full.derivative1.map(\.bitPattern))
+        #expect(partial.scalar(loss) != 0 && partial.scalar(loss) == full.scalar(loss))
+        #expect(!observed.contains(scaled) && observed.contains(loss - 1), "\(observed)")
+        // The skipped node really is left alone: changing the data it reads shows it.
+        partial.setLeaf(0, elements: [Double](repeating: 1, count: 12))
+        partial.forward(inputDependentOnly: true)
+        #expect(Array(partial.elements(scaled)) == (0..<12).map { Double($0) / 16 })
+        full.setLeaf(0, elements: [Double](repeating: 1, count: 12))
+        full.forward()
+        #expect(Array(full.elements(scaled)) == [Double](repeating: 1.0 / 16, count: 12))
+    }
 }

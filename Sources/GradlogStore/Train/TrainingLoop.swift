@@ -61,13 +61,14 @@ struct TrainingLoop {
         lastCheckpoint = step.map { ($0, true) }
     }
 
-    /// Forward over the updated inputs; with `--capture stats`, each tensor node's statistics
-    /// as it is computed.
+    /// Forward over the updated inputs (what no input reaches keeps its values: only inputs
+    /// change between steps); with `--capture stats`, each tensor node's statistics as it is
+    /// computed (the others' are `constantStatistics`).
     private mutating func forward() {
-        guard options.capture == .stats else { return computation.tape.forward() }
+        guard options.capture == .stats else { return computation.tape.forward(inputDependentOnly: true) }
         var taken = NodeStatistics()
         swap(&taken, &valueStatistics)  // the closure's copy is then the only one
-        computation.tape.forward { taken.observe($0, $1) }
+        computation.tape.forward(observing: { taken.observe($0, $1) }, inputDependentOnly: true)
         valueStatistics = taken
     }
 
