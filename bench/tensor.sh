@@ -216,16 +216,22 @@ ROWS+=("| ↳ what a second full-capture step adds to the same log (MB) | $(mb "
 log "trainings ..."
 cd "$ROOT"
 # Interleaved, rep by rep: statistics, nothing kept and PyTorch side by side, so that a noisy
-# stretch of the shared machine falls on all of them rather than on one.
+# stretch of the shared machine falls on all of them rather than on one; statistics first in odd
+# reps and nothing kept first in even ones, so that neither always follows PyTorch's processes.
 d=""; dn=""; m=""; mn=""; ml=""; td=-; tm=-
 # The steps of a `train --timings` summed: forward, backward, metrics, statistics, update and
 # write (rows and commits); the loop without the process start, parse and log creation.
 steps_time() { awk '$1 == "timing" && $2 ~ /^(forward|backward|metrics|statistics|update|write)$/ { s += $3 } END { printf "%.6f", s }' "$TMP/stderr.txt"; }
-for _ in $(seq "$REPS"); do
-    gradlog 1 "$TMP/t.db" train examples/digits.grad --steps "$DIGITS_STEPS" --lr 0.5; d=$(min "$WALL" "$d")
-    gradlog 1 "$TMP/t.db" train examples/digits.grad --steps "$DIGITS_STEPS" --lr 0.5 --capture none; dn=$(min "$WALL" "$dn")
-    gradlog 1 "$TMP/t.db" train examples/moons.grad --steps "$MOONS_STEPS" --lr 1.0 --lr-end 0.1 --timings; m=$(min "$WALL" "$m"); ml=$(min "$(steps_time)" "$ml")
-    gradlog 1 "$TMP/t.db" train examples/moons.grad --steps "$MOONS_STEPS" --lr 1.0 --lr-end 0.1 --capture none; mn=$(min "$WALL" "$mn")
+digits_stats() { gradlog 1 "$TMP/t.db" train examples/digits.grad --steps "$DIGITS_STEPS" --lr 0.5; d=$(min "$WALL" "$d"); }
+digits_none() { gradlog 1 "$TMP/t.db" train examples/digits.grad --steps "$DIGITS_STEPS" --lr 0.5 --capture none; dn=$(min "$WALL" "$dn"); }
+moons_stats() {
+    gradlog 1 "$TMP/t.db" train examples/moons.grad --steps "$MOONS_STEPS" --lr 1.0 --lr-end 0.1 --timings
+    m=$(min "$WALL" "$m"); ml=$(min "$(steps_time)" "$ml")
+}
+moons_none() { gradlog 1 "$TMP/t.db" train examples/moons.grad --steps "$MOONS_STEPS" --lr 1.0 --lr-end 0.1 --capture none; mn=$(min "$WALL" "$mn"); }
+for rep in $(seq "$REPS"); do
+    if [ $((rep % 2)) = 1 ]; then digits_stats; digits_none; moons_stats; moons_none
+    else digits_none; digits_stats; moons_none; moons_stats; fi
     if [ "$TORCH" = 1 ]; then
         td=$(min "$(python3 "$BENCH/torch_train.py" digits "$DIGITS_STEPS" | cut -d' ' -f1)" "${td#-}")
         tm=$(min "$(python3 "$BENCH/torch_train.py" moons "$MOONS_STEPS" | cut -d' ' -f1)" "${tm#-}")
