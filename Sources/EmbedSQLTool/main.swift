@@ -33,9 +33,9 @@ func literal(_ text: String) -> String {
     return out + "\""
 }
 
-// The store's table of applied migrations (Migrator.tableDefinition) and a new log's page size
-// (GradLog.pageSize), as the new log's file is made with them here; LatestSchemaTests hold a new
-// log against one migrated step by step, object by object, so the copies cannot drift apart.
+// The table of applied migrations and a new log's page size: the new log's file is made with
+// them here, and they are written out for the store (Migrator.tableDefinition, GradLog.pageSize),
+// so there is one definition of each.
 let migrationTableDefinition = """
     CREATE TABLE IF NOT EXISTS gradlog_migration (
         version INTEGER PRIMARY KEY,
@@ -106,6 +106,8 @@ do {
         .sorted { $0.lastPathComponent < $1.lastPathComponent }
         .map { (name: $0.lastPathComponent, sha256: SHA256.hex(String(decoding: (try? Data(contentsOf: $0)) ?? Data(), as: UTF8.self))) }
     let image = try schema.newLogImage(migrationTable: migrationTableDefinition, migrations: migrations, pageSize: newLogPageSize)
+    swift += "    static let migrationTableDefinition = \(literal(migrationTableDefinition))\n"
+    swift += "    static let newLogPageSize = \(newLogPageSize)\n"
     swift += "    static let newLog = NewLogImage(\n"
     swift += "        size: \(image.count), appliedAtPlaceholder: \(literal(LatestSchema.appliedAtPlaceholder)),\n"
     swift += "        runs: [\n"

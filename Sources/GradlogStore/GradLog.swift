@@ -63,8 +63,9 @@ public final class GradLog {
     /// temporary name beside it and hard-linked into place, which fails if the name exists. So
     /// concurrent first writers never see a half-made file, and the one that loses the race
     /// simply opens the winner's.
-    /// The page size of a new log (bench/limit.c and bench/limit_tensor.c write with the same).
-    public static let pageSize = 16384
+    /// The page size of a new log, the one its file was made with (`EmbeddedSQL.newLogPageSize`;
+    /// bench/limit.c and bench/limit_tensor.c write with the same).
+    public static let pageSize = EmbeddedSQL.newLogPageSize
 
     private static func createAtomically(_ path: String) throws {
         let temporary = path + ".creating-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
@@ -80,10 +81,7 @@ public final class GradLog {
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         var failure: String?
         if descriptor < 0 {
-            let folder = folder(of: path)
-            if errno == ENOENT && !folder.isEmpty && !FileManager.default.fileExists(atPath: folder) {
-                throw OpenError(message: "cannot create \(path): the folder \(folder) does not exist")
-            }
+            if errno == ENOENT, let missing = missingFolder(path) { throw missing }
             failure = String(cString: strerror(errno))
         } else {
             var written = 0
@@ -123,16 +121,20 @@ public final class GradLog {
         }
     }
 
+    /// The error for a path whose folder does not exist, or nil when it does.
+    private static func missingFolder(_ path: String) -> OpenError? {
+        let folder = folder(of: path)
+        guard !folder.isEmpty && !FileManager.default.fileExists(atPath: folder) else { return nil }
+        return OpenError(message: "cannot create \(path): the folder \(folder) does not exist")
+    }
+
     /// Turns SQLite's open-time failures into messages about the file.
     static func explain(_ error: SQLiteError, path: String) -> Error {
         switch error.code {
         case SQLITE_NOTADB:
             return GradLogError.notAGradlogDatabase(path: path, reason: "it is not an SQLite database")
         case SQLITE_CANTOPEN:
-            let folder = folder(of: path)
-            if !folder.isEmpty && !FileManager.default.fileExists(atPath: folder) {
-                return OpenError(message: "cannot create \(path): the folder \(folder) does not exist")
-            }
+            if let missing = missingFolder(path) { return missing }
             return OpenError(message: "cannot open \(path): \(error.message) (check the path and its permissions)")
         case SQLITE_READONLY:
             return OpenError(message: "cannot write to \(path): the file or its folder is read-only")

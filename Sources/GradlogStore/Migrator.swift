@@ -153,16 +153,9 @@ struct Migrator {
         }
     }
 
-    /// The table that records the applied migrations, as every gradlog file has it (EmbedSQLTool
-    /// makes a new log's file with the same: see `EmbeddedSQL.newLog`).
-    private static let tableDefinition = """
-        CREATE TABLE IF NOT EXISTS gradlog_migration (
-            version INTEGER PRIMARY KEY,
-            name TEXT NOT NULL,
-            sha256 TEXT NOT NULL,
-            applied_at TEXT NOT NULL
-        )
-        """
+    /// The table that records the applied migrations, as every gradlog file has it. EmbedSQLTool
+    /// defines it, since it makes a new log's file with it (`EmbeddedSQL.newLog`).
+    private static let tableDefinition = EmbeddedSQL.migrationTableDefinition
 
     /// Records migrations as applied now.
     private func record(_ applied: [Migration], in db: Database) throws {
